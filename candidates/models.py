@@ -1,0 +1,1 @@
+"""Candidates and positions (openings owned by a hiring manager)."""

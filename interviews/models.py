@@ -1,0 +1,1 @@
+"""Question sets, assessments, responses, grading, scorecards and reports."""

@@ -1,0 +1,202 @@
+"""Who may reach what: login everywhere, roles, rate-limited logins, password reset."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from accounts.roles import Role, user_can, user_role
+
+PUBLIC = {
+    "/accounts/login/",
+    "/accounts/password_reset/",
+    "/accounts/password_reset/done/",
+    "/accounts/reset/done/",
+    "/healthz",
+    "/api/schema/",
+    "/i18n/setlang/",
+}
+
+
+def _static_paths(resolver=None, prefix=""):
+    """Every URL without parameters that the project serves."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        pattern = str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from _static_paths(entry, prefix + pattern)
+        elif isinstance(entry, URLPattern) and not re.search(r"[<(\[]", pattern):
+            yield "/" + (prefix + pattern).lstrip("^").rstrip("$").replace("\\", "")
+
+
+@pytest.mark.django_db
+def test_every_team_page_requires_login(client):
+    paths = sorted(set(_static_paths()) - PUBLIC)
+    pages = [p for p in paths if not p.startswith(("/api/", "/admin/"))]
+    assert "/" in pages and "/accounts/profile/" in pages and "/api/docs/" not in pages
+    for path in [*pages, "/api/docs/"]:
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert response["Location"].startswith("/accounts/login/"), path
+    for path in [p for p in paths if p.startswith("/api/v1/")]:
+        assert client.get(path).status_code == 401, path
+    assert client.get("/admin/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_public_pages_open_without_login(client):
+    for path in ["/accounts/login/", "/accounts/password_reset/", "/healthz", "/api/schema/"]:
+        assert client.get(path).status_code == 200, path
+
+
+def test_roles_and_capabilities(admin_user, interviewer, hiring_manager, no_role_user):
+    assert [user_role(u) for u in (admin_user, interviewer, hiring_manager, no_role_user)] == [
+        Role.ADMIN,
+        Role.INTERVIEWER,
+        Role.HIRING_MANAGER,
+        Role.NONE,
+    ]
+    assert user_can(interviewer, "bank.edit") and not user_can(hiring_manager, "bank.edit")
+    assert user_can(hiring_manager, "bank.view")
+    assert user_can(admin_user, "admin.access") and not user_can(interviewer, "admin.access")
+    assert not user_can(no_role_user, "team.access")
+    with pytest.raises(ValueError, match="unknown capability"):
+        user_can(admin_user, "bank.delete_everything")
+
+
+@pytest.mark.parametrize(
+    ("role_fixture", "visible", "hidden"),
+    [
+        ("admin_user", ["home", "api-docs", "admin:index"], []),
+        ("interviewer", ["home", "api-docs"], ["admin:index"]),
+        ("hiring_manager", ["home", "api-docs"], ["admin:index"]),
+        ("no_role_user", [], ["home", "admin:index"]),
+    ],
+)
+def test_navigation_shows_what_the_role_may_use(client, request, role_fixture, visible, hidden):
+    client.force_login(request.getfixturevalue(role_fixture))
+    html = client.get("/").content.decode()
+    for name in visible:
+        assert f'data-nav="{name}"' in html
+    for name in hidden:
+        assert f'data-nav="{name}"' not in html
+
+
+def test_admin_is_for_staff_only(client, interviewer, admin_user):
+    client.force_login(interviewer)
+    assert client.get("/admin/").status_code == 302
+    client.force_login(admin_user)
+    response = client.get("/admin/auth/user/")
+    assert response.status_code == 200
+    assert "Interviewer" in response.content.decode() or "面试官" in response.content.decode()
+
+
+def test_login_and_logout(client, interviewer):
+    response = client.post(
+        "/accounts/login/", {"username": "ivan", "password": "correct horse battery"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert client.get("/").status_code == 200
+    client.post("/accounts/logout/")
+    assert client.get("/").status_code == 302
+
+
+def test_failed_logins_lock_the_account(client, interviewer):
+    for attempt in range(5):
+        response = client.post(
+            "/accounts/login/",
+            {"username": "ivan", "password": f"wrong{attempt}"},
+            REMOTE_ADDR=f"10.0.0.{attempt + 1}",
+        )
+    assert response.status_code == 429
+    # Locked per account: the right password from a new address is refused too.
+    response = client.post(
+        "/accounts/login/",
+        {"username": "ivan", "password": "correct horse battery"},
+        REMOTE_ADDR="10.0.0.99",
+    )
+    assert response.status_code == 429
+    assert (
+        "Too many failed logins" in response.content.decode()
+        or "登录失败" in response.content.decode()
+    )
+
+
+def test_failed_logins_lock_the_address(client, interviewer, hiring_manager):
+    for attempt in range(5):
+        client.post(
+            "/accounts/login/",
+            {"username": f"ghost{attempt}", "password": "x"},
+            REMOTE_ADDR="10.1.1.1",
+        )
+    response = client.post(
+        "/accounts/login/",
+        {"username": "hana", "password": "correct horse battery"},
+        REMOTE_ADDR="10.1.1.1",
+    )
+    assert response.status_code == 429
+    response = client.post(
+        "/accounts/login/",
+        {"username": "hana", "password": "correct horse battery"},
+        REMOTE_ADDR="10.1.1.2",
+    )
+    assert response.status_code == 302
+
+
+def test_password_reset_by_email(client, interviewer):
+    response = client.post("/accounts/password_reset/", {"email": "ivan@example.com"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    link = re.search(r"http://testserver(/accounts/reset/\S+)", mail.outbox[0].body).group(1)
+    response = client.get(link, follow=True)
+    assert response.status_code == 200
+    form_url = response.redirect_chain[-1][0]
+    response = client.post(
+        form_url,
+        {"new_password1": "a new Long passphrase 42", "new_password2": "a new Long passphrase 42"},
+    )
+    assert response.status_code == 302
+    response = client.post(
+        "/accounts/login/", {"username": "ivan", "password": "a new Long passphrase 42"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/"
+
+
+def test_password_reset_does_not_reveal_accounts(client, db):
+    response = client.post("/accounts/password_reset/", {"email": "nobody@example.com"})
+    assert response.status_code == 302
+    assert mail.outbox == []
+
+
+def test_profile_shows_and_regenerates_the_token(client, interviewer):
+    client.force_login(interviewer)
+    assert (
+        "You have no API token yet"
+        in client.get("/accounts/profile/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    )
+    client.post("/accounts/profile/token/")
+    first = interviewer.auth_token.key
+    assert first in client.get("/accounts/profile/").content.decode()
+    client.post("/accounts/profile/token/")
+    interviewer.refresh_from_db()
+    assert interviewer.auth_token.key != first
+    assert client.get("/accounts/profile/token/").status_code == 405
+
+
+def test_language_switch(client, interviewer):
+    client.force_login(interviewer)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "Dashboard" in client.get("/").content.decode()
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    html = client.get("/").content.decode()
+    assert 'lang="zh-hans"' in html and "仪表盘" in html
+
+
+def test_browser_time_zone_is_used(client, interviewer):
+    client.force_login(interviewer)
+    client.cookies["tz"] = "America/New_York"
+    response = client.get("/")
+    assert response.status_code == 200
+    client.cookies["tz"] = "../../etc/passwd"
+    assert client.get("/").status_code == 200

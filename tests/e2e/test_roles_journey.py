@@ -1,0 +1,71 @@
+"""A person logs in as each role, sees that role's navigation, and switches the language."""
+
+import pytest
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+NAV = {
+    "admin": {"home", "api-docs", "admin:index"},
+    "interviewer": {"home", "api-docs"},
+    "hiring_manager": {"home", "api-docs"},
+}
+
+
+PASSWORD = "correct horse battery"
+
+
+def log_in(page, username, password=PASSWORD):
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith("/"), page.url
+
+
+@pytest.mark.parametrize("role", ["admin", "interviewer", "hiring_manager"])
+def test_each_role_sees_its_navigation_and_switches_language(page, role, screenshot_dir):
+    from tests.factories import UserFactory
+
+    UserFactory(username=f"e2e-{role}", role=role)
+    log_in(page, f"e2e-{role}")
+    shown = set(page.locator("nav#main-nav a").evaluate_all("els => els.map(e => e.dataset.nav)"))
+    assert NAV[role] <= shown
+    if role != "admin":
+        assert "admin:index" not in shown
+    assert page.locator("html").get_attribute("lang") == "en"
+
+    with page.expect_navigation():
+        page.select_option("#language-select", "zh-hans")
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    assert page.get_by_role("link", name="仪表盘").count() == 1
+    page.screenshot(path=str(screenshot_dir / f"home-{role}-zh.png"), full_page=True)
+
+    with page.expect_navigation():
+        page.select_option("#language-select", "en")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("link", name="Dashboard").count() == 1
+    page.screenshot(path=str(screenshot_dir / f"home-{role}-en.png"), full_page=True)
+
+
+def test_login_by_keyboard_on_a_phone(browser, live_server, screenshot_dir):
+    from tests.factories import UserFactory
+
+    UserFactory(username="phone-user", role="interviewer")
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    assert page.evaluate("document.activeElement.name") == "username"  # autofocus
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(screenshot_dir / "login-phone.png"), full_page=True)
+    page.keyboard.type("phone-user")
+    page.keyboard.press("Tab")
+    page.keyboard.type("correct horse battery")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert not page.locator("#main-nav").is_visible()  # collapsed behind the menu button
+    page.get_by_role("button", name="Menu").click()
+    assert page.locator("#main-nav").is_visible()
+    page.screenshot(path=str(screenshot_dir / "home-phone-menu.png"), full_page=True)
+    context.close()
