@@ -10,12 +10,14 @@ from config.health import healthz
 
 api_v1 = [
     path("", include("accounts.api_urls")),
+    path("", include("questions.api_urls")),
 ]
 
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
+    path("bank/", include("questions.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

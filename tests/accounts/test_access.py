@@ -23,11 +23,11 @@ def _static_paths(resolver=None, prefix=""):
     """Every URL without parameters that the project serves."""
     resolver = resolver or get_resolver()
     for entry in resolver.url_patterns:
-        pattern = str(entry.pattern)
+        pattern = str(entry.pattern).lstrip("^").rstrip("$")
         if isinstance(entry, URLResolver):
             yield from _static_paths(entry, prefix + pattern)
         elif isinstance(entry, URLPattern) and not re.search(r"[<(\[]", pattern):
-            yield "/" + (prefix + pattern).lstrip("^").rstrip("$").replace("\\", "")
+            yield "/" + (prefix + pattern).replace("\\", "")
 
 
 @pytest.mark.django_db

@@ -9,6 +9,10 @@ from django.db import transaction
 
 from accounts.roles import Role
 from accounts.services import user_role_set
+from questions.importer import bank_import_path
+from questions.models import QuestionBank
+
+BUILTIN_BANK = settings.BASE_DIR / "data" / "banks" / "ai-llm-training.md"
 
 DEMO_USERS = (
     ("admin", Role.ADMIN, "Ada", "Admin"),
@@ -21,6 +25,9 @@ class Command(BaseCommand):
     help = "Create demo users (one per role) and demo content; running it twice changes nothing."
 
     def handle(self, *args, **options):
+        if not QuestionBank.objects.exists():
+            result = bank_import_path(path=BUILTIN_BANK)
+            self.stdout.write(f"Imported the built-in bank: {result.summary()}")
         User = get_user_model()
         lines = []
         with transaction.atomic():
@@ -39,9 +46,9 @@ class Command(BaseCommand):
                     user.set_password(password)
                     user.save(update_fields=["password"])
                     user_role_set(user=user, role=role)
-                    lines.append(f"  {role.label:<16} {username} / {password}")
+                    lines.append(f"  {role.value:<16} {username} / {password}")
                 elif settings.DEBUG and user.check_password(password):
-                    lines.append(f"  {role.label:<16} {username} / {password}")
+                    lines.append(f"  {role.value:<16} {username} / {password}")
                 else:
-                    lines.append(f"  {role.label:<16} {username} (exists; password unchanged)")
+                    lines.append(f"  {role.value:<16} {username} (exists; password unchanged)")
         self.stdout.write("Demo logins:\n" + "\n".join(lines))

@@ -1,0 +1,114 @@
+"""API v1: banks, categories, skills and questions."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Count
+from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from .filters import CategoryFilter, QuestionFilter, SkillFilter
+from .models import Category, Skill
+from .selectors import bank_list, question_list
+from .serializers import BankSerializer, CategorySerializer, QuestionSerializer, SkillSerializer
+from .services import ChoiceInput, StaleQuestionVersion, question_create, question_update
+
+
+class BankViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = BankSerializer
+    capability = "bank.view"
+    queryset = bank_list().order_by("title", "id")
+
+
+class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = CategorySerializer
+    capability = "bank.view"
+    filterset_class = CategoryFilter
+    queryset = Category.objects.annotate(skill_count=Count("skills")).order_by(
+        "bank", "position", "id"
+    )
+
+
+class SkillViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = SkillSerializer
+    capability = "bank.view"
+    filterset_class = SkillFilter
+    queryset = Skill.objects.select_related("category").order_by(
+        "category__bank", "category__position", "position", "id"
+    )
+
+
+def _choices(data) -> list[ChoiceInput] | None:
+    if data is None:
+        return None
+    return [
+        ChoiceInput(c.get("label", ""), c.get("text_md", ""), c.get("is_correct", False))
+        for c in data
+    ]
+
+
+class QuestionViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = QuestionSerializer
+    capability = "bank.view"
+    write_capability = "bank.edit"
+    filterset_class = QuestionFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return question_list(include_inactive=self.action != "list")
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        try:
+            serializer.instance = question_create(
+                bank=data["bank"],
+                actor=self.request.user,
+                kind=data["kind"],
+                prompt_md=data["prompt_md"],
+                skill=data.get("skill"),
+                explanation_md=data.get("explanation_md", ""),
+                reference_answer_md=data.get("reference_answer_md", ""),
+                difficulty=data.get("difficulty"),
+                choices=_choices(data.get("choices")),
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from None
+
+    def update(self, request, *args, **kwargs):
+        question = self.get_object()
+        serializer = self.get_serializer(question, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        moved = [n for n in ("bank", "skill") if n in data and data[n] != getattr(question, n)]
+        if moved:
+            raise ValidationError(
+                {n: ["A question's bank and skill cannot be changed."] for n in moved}
+            )
+        try:
+            question = question_update(
+                question=question,
+                actor=request.user,
+                kind=data.get("kind"),
+                prompt_md=data.get("prompt_md", question.prompt_md),
+                explanation_md=data.get("explanation_md", question.explanation_md),
+                reference_answer_md=data.get("reference_answer_md", question.reference_answer_md),
+                difficulty=data.get("difficulty", question.difficulty),
+                choices=_choices(data.get("choices")),
+                expected_version=data.get("version"),
+            )
+        except StaleQuestionVersion as exc:
+            current = self.get_serializer(
+                question_list(include_inactive=True).get(pk=exc.question.pk)
+            )
+            return Response(
+                {"detail": str(exc), "current": current.data}, status=status.HTTP_409_CONFLICT
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from None
+        fresh = question_list(include_inactive=True).get(pk=question.pk)
+        return Response(self.get_serializer(fresh).data)

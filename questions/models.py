@@ -1,0 +1,173 @@
+"""The question bank: banks, categories, skills, questions and their choices."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+DIFFICULTY_RANGE = Q(difficulty__gte=1, difficulty__lte=10)
+
+
+class QuestionBank(models.Model):
+    title = models.CharField(_("title"), max_length=200, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    source_name = models.CharField(_("source file"), max_length=255, blank=True)
+    source_sha256 = models.CharField(_("source SHA-256"), max_length=64, blank=True)
+    imported_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("question bank")
+        verbose_name_plural = _("question banks")
+
+    def __str__(self):
+        return self.title
+
+
+class Category(models.Model):
+    bank = models.ForeignKey(QuestionBank, on_delete=models.CASCADE, related_name="categories")
+    name = models.CharField(_("name"), max_length=200)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["bank", "position", "id"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        constraints = [
+            models.UniqueConstraint(fields=["bank", "name"], name="category_unique_name_per_bank")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Skill(models.Model):
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="skills")
+    name = models.CharField(_("name"), max_length=200)
+    anchor = models.CharField(_("anchor"), max_length=200)
+    difficulty = models.PositiveSmallIntegerField(_("difficulty"))
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["category__position", "position", "id"]
+        verbose_name = _("skill")
+        verbose_name_plural = _("skills")
+        constraints = [
+            models.CheckConstraint(condition=DIFFICULTY_RANGE, name="skill_difficulty_1_10"),
+            models.UniqueConstraint(
+                fields=["category", "anchor"], name="skill_unique_anchor_per_category"
+            ),
+        ]
+        indexes = [models.Index(fields=["difficulty"], name="skill_difficulty_idx")]
+
+    def __str__(self):
+        return self.name
+
+
+class QuestionKind(models.TextChoices):
+    SINGLE_CHOICE = "single_choice", _("Single choice")
+    MULTIPLE_CHOICE = "multiple_choice", _("Multiple choice")
+    OPEN_ENDED = "open_ended", _("Open-ended")
+
+
+class Question(models.Model):
+    bank = models.ForeignKey(QuestionBank, on_delete=models.CASCADE, related_name="questions")
+    # Skill questions have both; long-form questions have neither.
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="questions"
+    )
+    skill = models.ForeignKey(
+        Skill, on_delete=models.PROTECT, null=True, blank=True, related_name="questions"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=QuestionKind.choices)
+    prompt_md = models.TextField(_("prompt"))
+    explanation_md = models.TextField(_("explanation"), blank=True)
+    reference_answer_md = models.TextField(_("reference answer"), blank=True)
+    difficulty = models.PositiveSmallIntegerField(_("difficulty"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    edited_in_app = models.BooleanField(_("edited in the app"), default=False)
+    source_key = models.CharField(_("source key"), max_length=255)
+    # Fingerprint of the content as last imported: tells "unchanged in the file" from "edited".
+    source_fingerprint = models.CharField(max_length=64, blank=True)
+    source_line = models.PositiveIntegerField(null=True, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["bank", "position", "id"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(difficulty__isnull=True) | DIFFICULTY_RANGE,
+                name="question_difficulty_1_10",
+            ),
+            models.UniqueConstraint(
+                fields=["bank", "source_key"], name="question_unique_source_key_per_bank"
+            ),
+            models.CheckConstraint(
+                condition=Q(skill__isnull=True) | Q(category__isnull=False),
+                name="question_skill_has_category",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["bank", "is_active", "difficulty"], name="question_filter_idx"),
+            models.Index(fields=["skill", "is_active"], name="question_skill_idx"),
+            models.Index(fields=["category", "is_active"], name="question_category_idx"),
+            models.Index(fields=["kind", "is_active"], name="question_kind_idx"),
+        ]
+
+    def __str__(self):
+        return self.prompt_md[:80]
+
+    @property
+    def is_choice(self) -> bool:
+        return self.kind != QuestionKind.OPEN_ENDED
+
+
+class Choice(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
+    label = models.CharField(_("label"), max_length=4)
+    text_md = models.TextField(_("text"))
+    is_correct = models.BooleanField(_("correct"), default=False)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["question", "position", "id"]
+        verbose_name = _("choice")
+        verbose_name_plural = _("choices")
+        constraints = [
+            models.UniqueConstraint(fields=["question", "label"], name="choice_unique_label")
+        ]
+
+    def __str__(self):
+        return f"{self.label}. {self.text_md[:60]}"
+
+
+class QuestionRevision(models.Model):
+    """One row per version of a question: what it said, who changed it, and how."""
+
+    class Source(models.TextChoices):
+        IMPORT = "import", _("Import")
+        APP = "app", _("Edited in the app")
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()
+    source = models.CharField(max_length=10, choices=Source.choices)
+    snapshot = models.JSONField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["question", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "version"], name="revision_unique_version")
+        ]
+
+    def __str__(self):
+        return f"{self.question_id} v{self.version}"

@@ -1,0 +1,41 @@
+"""Reads of the bank that the pages and the API share."""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from .models import Category, Choice, Question, QuestionBank, Skill
+
+
+def bank_list() -> QuerySet[QuestionBank]:
+    active = Q(questions__is_active=True)
+    return QuestionBank.objects.annotate(
+        category_count=Count("categories", distinct=True),
+        question_count=Count("questions", filter=active, distinct=True),
+    ).annotate(
+        skill_count=Count("categories__skills", distinct=True),
+    )
+
+
+def question_list(*, bank: QuestionBank | None = None, include_inactive: bool = False):
+    queryset = Question.objects.select_related("bank", "skill", "category").prefetch_related(
+        Prefetch("choices", queryset=Choice.objects.order_by("position", "id"))
+    )
+    if bank is not None:
+        queryset = queryset.filter(bank=bank)
+    if not include_inactive:
+        queryset = queryset.filter(is_active=True)
+    return queryset.order_by("position", "id")
+
+
+def bank_tree(*, bank: QuestionBank) -> tuple[list[Category], int]:
+    """Categories with their skills, each with its count of active questions (2 queries)."""
+    skills = Skill.objects.annotate(
+        question_count=Count("questions", filter=Q(questions__is_active=True))
+    ).order_by("position", "id")
+    categories = list(
+        Category.objects.filter(bank=bank)
+        .annotate(question_count=Count("questions", filter=Q(questions__is_active=True)))
+        .prefetch_related(Prefetch("skills", queryset=skills))
+        .order_by("position", "id")
+    )
+    long_form = Question.objects.filter(bank=bank, is_active=True, skill__isnull=True).count()
+    return categories, long_form

@@ -1,0 +1,109 @@
+"""API v1 representations of the bank. Keys and reference answers only for who may see them."""
+
+from rest_framework import serializers
+
+from accounts.roles import user_can
+
+from .models import Category, Choice, Question, QuestionBank, QuestionKind, Skill
+
+KEY_FIELDS = ("explanation_md", "reference_answer_md")
+
+
+class BankSerializer(serializers.ModelSerializer):
+    counts = serializers.SerializerMethodField()
+
+    class Meta:
+        model = QuestionBank
+        fields = ["id", "slug", "title", "source_name", "imported_at", "counts"]
+
+    def get_counts(self, bank) -> dict:
+        return {
+            "categories": bank.category_count,
+            "skills": bank.skill_count,
+            "questions": bank.question_count,
+        }
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    skill_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Category
+        fields = ["id", "bank", "name", "position", "skill_count"]
+
+
+class SkillSerializer(serializers.ModelSerializer):
+    category_name = serializers.CharField(source="category.name", read_only=True)
+    bank = serializers.IntegerField(source="category.bank_id", read_only=True)
+
+    class Meta:
+        model = Skill
+        fields = [
+            "id",
+            "bank",
+            "category",
+            "category_name",
+            "name",
+            "anchor",
+            "difficulty",
+            "position",
+        ]
+
+
+class ChoiceSerializer(serializers.ModelSerializer):
+    text = serializers.CharField(source="text_md")
+
+    class Meta:
+        model = Choice
+        fields = ["id", "label", "text", "is_correct"]
+        read_only_fields = ["id"]
+
+
+class QuestionSerializer(serializers.ModelSerializer):
+    skill_name = serializers.CharField(source="skill.name", read_only=True, default=None)
+    category_name = serializers.CharField(source="category.name", read_only=True, default=None)
+    choices = ChoiceSerializer(many=True, required=False)
+    version = serializers.IntegerField(required=False)
+
+    class Meta:
+        model = Question
+        fields = [
+            "id",
+            "bank",
+            "category",
+            "category_name",
+            "skill",
+            "skill_name",
+            "kind",
+            "difficulty",
+            "prompt_md",
+            "explanation_md",
+            "reference_answer_md",
+            "choices",
+            "version",
+            "edited_in_app",
+            "is_active",
+            "source_key",
+        ]
+        read_only_fields = ["category", "edited_in_app", "is_active", "source_key"]
+        extra_kwargs = {"kind": {"required": False}, "bank": {"required": False}}
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is not None and not user_can(request.user, "bank.view_keys"):
+            for name in KEY_FIELDS:
+                data.pop(name, None)
+            for choice in data.get("choices") or []:
+                choice.pop("is_correct", None)
+        return data
+
+    def validate(self, attrs):
+        if self.instance is None:
+            for name in ("bank", "kind", "prompt_md"):
+                if name not in attrs:
+                    raise serializers.ValidationError({name: ["This field is required."]})
+        kind = attrs.get("kind") or getattr(self.instance, "kind", None)
+        if kind not in QuestionKind.values:
+            raise serializers.ValidationError({"kind": ["Unknown kind."]})
+        return attrs

@@ -1,0 +1,177 @@
+"""Question changes made in the app: create and edit, each edit a new audited version."""
+
+import uuid
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .importer import question_snapshot
+from .models import Choice, Question, QuestionBank, QuestionKind, QuestionRevision, Skill
+
+
+@dataclass(frozen=True)
+class ChoiceInput:
+    label: str
+    text_md: str
+    is_correct: bool
+
+
+class StaleQuestionVersion(Exception):
+    def __init__(self, question: Question):
+        self.question = question
+        super().__init__(
+            f"question {question.pk} is at version {question.version}; reload and edit again"
+        )
+
+
+def _validate(
+    *, kind: str, prompt_md: str, difficulty, skill, choices: list[ChoiceInput]
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if kind not in QuestionKind.values:
+        errors.setdefault("kind", []).append(_("Unknown question kind %(kind)s.") % {"kind": kind})
+    if not prompt_md.strip():
+        errors.setdefault("prompt_md", []).append(_("The question needs a prompt."))
+    if difficulty is not None and not 1 <= difficulty <= 10:
+        errors.setdefault("difficulty", []).append(_("Difficulty is a whole number from 1 to 10."))
+    if difficulty is None and skill is not None:
+        errors.setdefault("difficulty", []).append(
+            _("A question with a skill needs a difficulty (the skill's is %(d)s).")
+            % {"d": skill.difficulty}
+        )
+    labels = [c.label.strip() for c in choices]
+    correct = sum(c.is_correct for c in choices)
+    if kind == QuestionKind.OPEN_ENDED:
+        if choices:
+            errors.setdefault("choices", []).append(_("Open-ended questions have no choices."))
+    elif kind in QuestionKind.values:
+        if len(choices) < 2:
+            errors.setdefault("choices", []).append(
+                _("A choice question needs at least 2 choices.")
+            )
+        if any(not label for label in labels) or len(set(labels)) != len(labels):
+            errors.setdefault("choices", []).append(_("Each choice needs its own label."))
+        if any(not c.text_md.strip() for c in choices):
+            errors.setdefault("choices", []).append(_("Every choice needs text."))
+        if kind == QuestionKind.SINGLE_CHOICE and correct != 1:
+            errors.setdefault("choices", []).append(
+                _("A single-choice question needs exactly one correct choice (it has %(n)s).")
+                % {"n": correct}
+            )
+        if kind == QuestionKind.MULTIPLE_CHOICE and correct < 1:
+            errors.setdefault("choices", []).append(
+                _("A multiple-choice question needs at least one correct choice.")
+            )
+    return errors
+
+
+def _write_choices(question: Question, choices: list[ChoiceInput]) -> list[Choice]:
+    question.choices.all().delete()
+    return Choice.objects.bulk_create(
+        Choice(
+            question=question,
+            label=c.label.strip(),
+            text_md=c.text_md,
+            is_correct=c.is_correct,
+            position=i,
+        )
+        for i, c in enumerate(choices)
+    )
+
+
+@transaction.atomic
+def question_update(
+    *,
+    question: Question,
+    actor,
+    prompt_md: str,
+    explanation_md: str,
+    reference_answer_md: str,
+    difficulty: int | None,
+    kind: str | None = None,
+    choices: list[ChoiceInput] | None = None,
+    expected_version: int | None = None,
+) -> Question:
+    """Save an edit as a new version; a later re-import of the bank will not overwrite it."""
+    question = Question.objects.select_for_update().select_related("skill").get(pk=question.pk)
+    if expected_version is not None and expected_version != question.version:
+        raise StaleQuestionVersion(question)
+    kind = kind or question.kind
+    if choices is None:
+        current = list(question.choices.all())
+        choices = [ChoiceInput(c.label, c.text_md, c.is_correct) for c in current]
+        if kind == QuestionKind.OPEN_ENDED:
+            choices = []
+    errors = _validate(
+        kind=kind, prompt_md=prompt_md, difficulty=difficulty, skill=question.skill, choices=choices
+    )
+    if errors:
+        raise ValidationError(errors)
+    question.kind = kind
+    question.prompt_md = prompt_md
+    question.explanation_md = explanation_md
+    question.reference_answer_md = reference_answer_md
+    question.difficulty = difficulty
+    question.version += 1
+    question.edited_in_app = True
+    question.save()
+    saved = _write_choices(question, choices)
+    QuestionRevision.objects.create(
+        question=question,
+        version=question.version,
+        source=QuestionRevision.Source.APP,
+        snapshot=question_snapshot(question, saved),
+        author=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    return question
+
+
+@transaction.atomic
+def question_create(
+    *,
+    bank: QuestionBank,
+    actor,
+    kind: str,
+    prompt_md: str,
+    skill: Skill | None = None,
+    explanation_md: str = "",
+    reference_answer_md: str = "",
+    difficulty: int | None = None,
+    choices: list[ChoiceInput] | None = None,
+) -> Question:
+    """A question written in the app (not from a file): it belongs to no import."""
+    choices = choices or []
+    if skill is not None and skill.category.bank_id != bank.pk:
+        raise ValidationError({"skill": [_("That skill belongs to another bank.")]})
+    if difficulty is None and skill is not None:
+        difficulty = skill.difficulty
+    errors = _validate(
+        kind=kind, prompt_md=prompt_md, difficulty=difficulty, skill=skill, choices=choices
+    )
+    if errors:
+        raise ValidationError(errors)
+    last = bank.questions.order_by("-position").values_list("position", flat=True).first()
+    question = Question.objects.create(
+        bank=bank,
+        skill=skill,
+        category=skill.category if skill else None,
+        kind=kind,
+        prompt_md=prompt_md,
+        explanation_md=explanation_md,
+        reference_answer_md=reference_answer_md,
+        difficulty=difficulty,
+        edited_in_app=True,
+        source_key=f"app:{uuid.uuid4().hex}",
+        position=(last or 0) + 1,
+    )
+    saved = _write_choices(question, choices)
+    QuestionRevision.objects.create(
+        question=question,
+        version=1,
+        source=QuestionRevision.Source.APP,
+        snapshot=question_snapshot(question, saved),
+        author=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    return question
