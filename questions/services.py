@@ -95,7 +95,9 @@ def question_update(
     expected_version: int | None = None,
 ) -> Question:
     """Save an edit as a new version; a later re-import of the bank will not overwrite it."""
-    question = Question.objects.select_for_update().select_related("skill").get(pk=question.pk)
+    question = (
+        Question.objects.select_for_update(of=("self",)).select_related("skill").get(pk=question.pk)
+    )
     if expected_version is not None and expected_version != question.version:
         raise StaleQuestionVersion(question)
     kind = kind or question.kind

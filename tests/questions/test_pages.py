@@ -1,0 +1,260 @@
+"""Bank pages: browse, filter, read safely rendered questions, edit, upload."""
+
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from questions.importer import bank_import_path
+from questions.models import Question, QuestionBank
+from questions.services import question_create
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILTIN = ROOT / "data" / "banks" / "ai-llm-training.md"
+
+
+@pytest.fixture
+def bank(db):
+    return bank_import_path(path=BUILTIN).bank
+
+
+def test_bank_page_shows_tree_counts_and_badges(client, interviewer, bank):
+    client.force_login(interviewer)
+    html = client.get("/bank/").content.decode()
+    assert "AI-大模型训练" in html
+    assert "分布式训练与系统架构" in html and "跨集群训练架构设计" in html
+    assert 'data-count="129"' in html
+    assert 'class="badge d-' in html
+    assert html.count('class="question-row card"') == 25  # first page
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("difficulty_min=8", lambda qs: qs.filter(difficulty__gte=8)),
+        ("difficulty_min=3&difficulty_max=4", lambda qs: qs.filter(difficulty__range=(3, 4))),
+        ("kind=single_choice", lambda qs: qs.filter(kind="single_choice")),
+        ("long_form=true", lambda qs: qs.filter(skill__isnull=True)),
+        ("search=ZeRO", lambda qs: qs.filter(id__in=_ids_containing("ZeRO"))),
+    ],
+)
+def test_filters_match_the_database(client, interviewer, bank, query, expected):
+    client.force_login(interviewer)
+    html = client.get(f"/bank/?{query}").content.decode()
+    count = expected(Question.objects.filter(is_active=True)).count()
+    assert count > 0
+    assert f'data-count="{count}"' in html
+
+
+def _ids_containing(word):
+    from django.db.models import Q
+
+    return Question.objects.filter(
+        Q(prompt_md__icontains=word)
+        | Q(reference_answer_md__icontains=word)
+        | Q(explanation_md__icontains=word)
+        | Q(choices__text_md__icontains=word)
+    ).values("id")
+
+
+def test_category_and_skill_filters(client, interviewer, bank):
+    client.force_login(interviewer)
+    category = bank.categories.get(name="分布式训练与系统架构")
+    html = client.get(f"/bank/?category={category.pk}&difficulty_min=8").content.decode()
+    count = Question.objects.filter(category=category, difficulty__gte=8).count()
+    assert count == 4  # 弹性训练系统设计 (8) and 跨集群训练架构设计 (9), two questions each
+    assert f'data-count="{count}"' in html
+    skill = category.skills.get(name="通信优化技术")
+    html = client.get(f"/bank/?skill={skill.pk}").content.decode()
+    assert 'data-count="2"' in html
+
+
+def test_inverted_difficulty_range_is_explained(client, interviewer, bank):
+    client.force_login(interviewer)
+    html = client.get("/bank/?difficulty_min=9&difficulty_max=3").content.decode()
+    assert 'data-count="0"' in html
+    assert "below the lower one" in html or "低于" in html
+
+
+def test_htmx_request_gets_only_the_results(client, interviewer, bank):
+    client.force_login(interviewer)
+    response = client.get("/bank/?kind=open_ended", HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert "<html" not in html and 'data-count="83"' in html
+
+
+def test_bank_page_query_count_does_not_grow_with_rows(
+    client, interviewer, bank, django_assert_num_queries
+):
+    client.force_login(interviewer)
+    client.get("/bank/")  # warm the session and content-type caches
+    skill = bank.categories.first().skills.first()
+    # session, user, groups (role), banks with counts, questions count, questions page,
+    # their choices, categories with counts, their skills, long-form count
+    with django_assert_num_queries(10):
+        response = client.get(f"/bank/?skill={skill.pk}&kind=single_choice")
+    assert 'data-count="1"' in response.content.decode()
+    with django_assert_num_queries(10):
+        response = client.get("/bank/")
+    assert response.content.decode().count('class="question-row card"') == 25
+
+
+def test_question_page_shows_keys_to_interviewers(client, interviewer, bank):
+    client.force_login(interviewer)
+    single = Question.objects.get(skill__name="数据采集与清洗", kind="single_choice")
+    html = client.get(f"/bank/questions/{single.pk}/").content.decode()
+    assert 'class="choice correct"' in html and "删除或修正缺失值和异常值" in html
+    assert 'class="markdown explanation"' in html
+    opened = Question.objects.filter(kind="open_ended", skill__isnull=False).first()
+    html = client.get(f"/bank/questions/{opened.pk}/").content.decode()
+    assert 'class="markdown reference-answer"' in html
+
+
+def test_hiring_manager_reads_without_keys_or_editing(client, hiring_manager, bank):
+    client.force_login(hiring_manager)
+    single = Question.objects.get(skill__name="数据采集与清洗", kind="single_choice")
+    html = client.get(f"/bank/questions/{single.pk}/").content.decode()
+    assert "choice correct" not in html
+    assert "reference-answer" not in html and 'class="markdown explanation"' not in html
+    assert f"/bank/questions/{single.pk}/edit/" not in html
+    assert client.get(f"/bank/questions/{single.pk}/edit/").status_code == 403
+    assert client.post(f"/bank/questions/{single.pk}/edit/", {}).status_code == 403
+    assert client.get("/bank/import/").status_code == 403
+
+
+HOSTILE = """Which is right?
+
+<script>alert('x')</script>
+<img src=x onerror="alert(1)">
+[click me](javascript:alert(1))
+<a href="javascript:alert(2)" onclick="steal()">link</a>
+
+```python
+print("<b>not bold</b>")
+```
+
+| a | b |
+|---|---|
+| 1 | 2 |
+
+- one
+- two
+"""
+
+
+def test_hostile_markdown_is_sanitised(client, interviewer, bank):
+    question = question_create(
+        bank=bank,
+        actor=interviewer,
+        kind="open_ended",
+        prompt_md=HOSTILE,
+        reference_answer_md="<iframe src='https://evil.example'></iframe>\n\n**fine**",
+    )
+    client.force_login(interviewer)
+    html = client.get(f"/bank/questions/{question.pk}/").content.decode()
+    body = html[html.index('class="markdown prompt"') :]
+    assert "<script>alert" not in body
+    assert "onerror" not in body and "onclick" not in body
+    assert 'href="javascript' not in body.replace(" ", "")  # no javascript: link survives
+    assert "<iframe" not in body
+    assert "<pre><code" in body and "&lt;b&gt;not bold&lt;/b&gt;" in body
+    assert "<table>" in body and "<li>one</li>" in body
+    assert "<strong>fine</strong>" in body
+
+
+def test_edit_creates_a_new_version(client, interviewer, bank):
+    client.force_login(interviewer)
+    question = Question.objects.get(skill__name="数据采集与清洗", kind="single_choice")
+    form = {
+        "kind": "single_choice",
+        "difficulty": "3",
+        "prompt_md": "改写后的题干",
+        "explanation_md": "解析",
+        "reference_answer_md": "",
+        "version": "1",
+        "choices-TOTAL_FORMS": "4",
+        "choices-INITIAL_FORMS": "0",
+        "choices-MIN_NUM_FORMS": "0",
+        "choices-MAX_NUM_FORMS": "10",
+    }
+    for i, (label, correct) in enumerate([("A", False), ("B", True), ("C", False), ("D", False)]):
+        form[f"choices-{i}-label"] = label
+        form[f"choices-{i}-text_md"] = f"选项 {label}"
+        if correct:
+            form[f"choices-{i}-is_correct"] = "on"
+    response = client.post(f"/bank/questions/{question.pk}/edit/", form)
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert (question.version, question.edited_in_app, question.difficulty) == (2, True, 3)
+    assert question.prompt_md == "改写后的题干"
+    assert [c.label for c in question.choices.all() if c.is_correct] == ["B"]
+    # The same form again carries version 1: stale, refused, nothing changes.
+    form["prompt_md"] = "又一次改写"
+    response = client.post(f"/bank/questions/{question.pk}/edit/", form)
+    assert response.status_code == 200
+    assert "version 2" in response.content.decode() or "版本 2" in response.content.decode()
+    question.refresh_from_db()
+    assert question.prompt_md == "改写后的题干"
+
+
+def test_edit_with_two_correct_single_choice_is_refused(client, interviewer, bank):
+    client.force_login(interviewer)
+    question = Question.objects.get(skill__name="数据采集与清洗", kind="single_choice")
+    form = {
+        "kind": "single_choice",
+        "difficulty": "2",
+        "prompt_md": "x",
+        "version": "1",
+        "choices-TOTAL_FORMS": "2",
+        "choices-INITIAL_FORMS": "0",
+        "choices-0-label": "A",
+        "choices-0-text_md": "a",
+        "choices-0-is_correct": "on",
+        "choices-1-label": "B",
+        "choices-1-text_md": "b",
+        "choices-1-is_correct": "on",
+    }
+    response = client.post(f"/bank/questions/{question.pk}/edit/", form)
+    assert response.status_code == 200
+    assert "exactly one correct choice" in response.content.decode() or "正确选项" in (
+        response.content.decode()
+    )
+    question.refresh_from_db()
+    assert question.version == 1
+
+
+def test_staff_upload_imports_and_reports(client, admin_user, db):
+    client.force_login(admin_user)
+    upload = SimpleUploadedFile("ai.md", BUILTIN.read_bytes(), content_type="text/markdown")
+    response = client.post("/bank/import/", {"file": upload})
+    assert response.status_code == 200
+    assert "created 129" in response.content.decode()
+    assert QuestionBank.objects.count() == 1
+
+
+def test_upload_lists_errors_and_writes_nothing(client, admin_user, db):
+    client.force_login(admin_user)
+    bad = BUILTIN.read_text().replace("正确答案: B. 删除或修正缺失值和异常值。", "正确答案: F.", 1)
+    upload = SimpleUploadedFile("bad.md", bad.encode(), content_type="text/markdown")
+    response = client.post("/bank/import/", {"file": upload})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "bad.md:108: question 1 of skill" in html and "F" in html
+    assert QuestionBank.objects.count() == 0
+
+
+def test_upload_over_the_limit_is_refused(client, admin_user, db, settings):
+    settings.BANK_UPLOAD_MAX_BYTES = 1000
+    client.force_login(admin_user)
+    upload = SimpleUploadedFile("big.md", BUILTIN.read_bytes(), content_type="text/markdown")
+    response = client.post("/bank/import/", {"file": upload})
+    assert response.status_code == 400
+    assert "over the 1,000-byte limit" in response.content.decode() or "1,000" in (
+        response.content.decode()
+    )
+    assert QuestionBank.objects.count() == 0
+
+
+def test_interviewer_may_not_upload(client, interviewer, db):
+    client.force_login(interviewer)
+    assert client.get("/bank/import/").status_code == 403
