@@ -1,0 +1,449 @@
+"""Assembling a question set from a blueprint: the planner (pure) and its database front.
+
+The planner works on groups of interchangeable questions (same skill, kind and difficulty),
+never on the whole bank, so its cost does not grow with the bank's size. It picks one question
+at a time, preferring the least-used skill and category, and keeps a pick only when the rest
+of the blueprint can still be met as fully as before (a small max-flow over difficulty x kind
+cells decides that). So the set is as large as the bank allows, never silently smaller, and
+spread over the selected skills.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections import Counter, defaultdict, deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+UNRATED = 0  # difficulty bucket of unrated questions
+KINDS = ("single_choice", "multiple_choice", "open_ended")
+KIND_LABELS = {
+    "single_choice": "single-choice",
+    "multiple_choice": "multiple-choice",
+    "open_ended": "open-ended",
+}
+MAX_COUNT = 200
+
+
+class BlueprintError(ValueError):
+    """A blueprint that cannot be assembled as written; `errors` maps field -> messages."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+
+
+@dataclass(frozen=True)
+class Band:
+    low: int
+    high: int
+    count: int
+
+    def contains(self, difficulty: int) -> bool:
+        return difficulty != UNRATED and self.low <= difficulty <= self.high
+
+    @property
+    def label(self) -> str:
+        return f"{self.low}-{self.high}" if self.low != self.high else str(self.low)
+
+
+@dataclass(frozen=True)
+class Blueprint:
+    bank: int
+    count: int
+    categories: tuple[int, ...] = ()
+    skills: tuple[int, ...] = ()
+    difficulty_min: int | None = None
+    difficulty_max: int | None = None
+    bands: tuple[Band, ...] = ()
+    kinds: tuple[tuple[str, int], ...] = ()  # exact counts for the kinds listed
+    include_unrated: bool = False
+    seed: int | None = None
+    exclude_questions: frozenset[int] = frozenset()
+
+    @classmethod
+    def from_data(cls, data: dict) -> Blueprint:
+        """Validate a blueprint as the API and the page send it; BlueprintError says what to fix."""
+        errors: dict[str, list[str]] = defaultdict(list)
+
+        def integer(name, value, low=None, high=None):
+            if value is None or value == "":
+                return None
+            if isinstance(value, bool):
+                errors[name].append("must be a whole number")
+                return None
+            try:
+                number = int(value)
+            except (TypeError, ValueError):
+                errors[name].append(f"must be a whole number, not {value!r}")
+                return None
+            if str(number) != str(value).strip() and not isinstance(value, int):
+                errors[name].append(f"must be a whole number, not {value!r}")
+                return None
+            if (low is not None and number < low) or (high is not None and number > high):
+                errors[name].append(f"must be between {low} and {high} (got {number})")
+                return None
+            return number
+
+        def id_list(name):
+            raw = data.get(name) or []
+            if not isinstance(raw, list | tuple):
+                errors[name].append("must be a list of ids")
+                return ()
+            ids = [integer(name, v, 1) for v in raw]
+            return tuple(dict.fromkeys(i for i in ids if i is not None))
+
+        bank = integer("bank", data.get("bank"), 1)
+        if bank is None and "bank" not in errors:
+            errors["bank"].append("is required: the id of the bank to draw from")
+        count = integer("count", data.get("count"), 1, MAX_COUNT)
+        if count is None and "count" not in errors:
+            errors["count"].append(f"is required: how many questions (1 to {MAX_COUNT})")
+        low = integer("difficulty_min", data.get("difficulty_min"), 1, 10)
+        high = integer("difficulty_max", data.get("difficulty_max"), 1, 10)
+        if low is not None and high is not None and low > high:
+            errors["difficulty_max"].append(
+                f"difficulty_min ({low}) is above difficulty_max ({high}): swap them"
+            )
+        bands: list[Band] = []
+        raw_bands = data.get("bands") or []
+        if not isinstance(raw_bands, list):
+            errors["bands"].append("must be a list of {min, max, count}")
+            raw_bands = []
+        for i, raw in enumerate(raw_bands, 1):
+            if not isinstance(raw, dict):
+                errors["bands"].append(f"band {i} must be an object {{min, max, count}}")
+                continue
+            b_low = integer("bands", raw.get("min"), 1, 10)
+            b_high = integer("bands", raw.get("max"), 1, 10)
+            b_count = integer("bands", raw.get("count"), 0, MAX_COUNT)
+            if None in (b_low, b_high, b_count):
+                errors["bands"].append(f"band {i} needs min and max (1-10) and a count")
+                continue
+            if b_low > b_high:
+                errors["bands"].append(f"band {i}: min {b_low} is above max {b_high}")
+                continue
+            bands.append(Band(b_low, b_high, b_count))
+        ordered = sorted(bands, key=lambda x: x.low)
+        for a, b in itertools.pairwise(ordered):
+            if b.low <= a.high:
+                errors["bands"].append(f"bands {a.label} and {b.label} overlap")
+        if bands and (low is not None or high is not None):
+            errors["bands"].append("give either a difficulty range or difficulty bands, not both")
+        if bands and count is not None and sum(b.count for b in bands) > count:
+            errors["bands"].append(
+                f"the bands add up to {sum(b.count for b in bands)} questions, more than the "
+                f"count of {count}: lower a band or raise the count"
+            )
+        kinds: dict[str, int] = {}
+        raw_kinds = data.get("kinds") or {}
+        if not isinstance(raw_kinds, dict):
+            errors["kinds"].append("must be an object like {open_ended: 3}")
+            raw_kinds = {}
+        for kind, value in raw_kinds.items():
+            if kind not in KINDS:
+                errors["kinds"].append(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
+                continue
+            n = integer("kinds", value, 0, MAX_COUNT)
+            if n is not None:
+                kinds[kind] = n
+        if count is not None and sum(kinds.values()) > count:
+            errors["kinds"].append(
+                f"the kinds add up to {sum(kinds.values())} questions, more than the count of "
+                f"{count}: lower a kind or raise the count"
+            )
+        include_unrated = data.get("include_unrated", False)
+        if not isinstance(include_unrated, bool):
+            errors["include_unrated"].append("must be true or false")
+        seed = integer("seed", data.get("seed"), 0, 2**63 - 1)
+        categories = id_list("categories")
+        skills = id_list("skills")
+        if errors:
+            raise BlueprintError(dict(errors))
+        return cls(
+            bank=bank,
+            count=count,
+            categories=categories,
+            skills=skills,
+            difficulty_min=low,
+            difficulty_max=high,
+            bands=tuple(sorted(bands, key=lambda b: b.low)),
+            kinds=tuple(sorted(kinds.items())),
+            include_unrated=bool(include_unrated),
+            seed=seed,
+        )
+
+    def to_data(self) -> dict:
+        data: dict = {"bank": self.bank, "count": self.count}
+        if self.categories:
+            data["categories"] = list(self.categories)
+        if self.skills:
+            data["skills"] = list(self.skills)
+        if self.difficulty_min is not None:
+            data["difficulty_min"] = self.difficulty_min
+        if self.difficulty_max is not None:
+            data["difficulty_max"] = self.difficulty_max
+        if self.bands:
+            data["bands"] = [{"min": b.low, "max": b.high, "count": b.count} for b in self.bands]
+        if self.kinds:
+            data["kinds"] = dict(self.kinds)
+        if self.include_unrated:
+            data["include_unrated"] = True
+        if self.seed is not None:
+            data["seed"] = self.seed
+        return data
+
+    # --- which difficulties the blueprint accepts -------------------------------------------
+
+    def accepts_difficulty(self, difficulty: int) -> bool:
+        if difficulty == UNRATED:
+            return self.include_unrated
+        if self.bands and sum(b.count for b in self.bands) == self.count:
+            return any(b.contains(difficulty) for b in self.bands)
+        low = self.difficulty_min or 1
+        high = self.difficulty_max or 10
+        return low <= difficulty <= high
+
+    def band_of(self, difficulty: int) -> Band | None:
+        return next((b for b in self.bands if b.contains(difficulty)), None)
+
+
+@dataclass(frozen=True)
+class Group:
+    """Interchangeable questions: same skill (None for long-form), kind and difficulty."""
+
+    skill: int | None
+    category: int | None
+    kind: str
+    difficulty: int  # UNRATED for unrated
+    size: int
+
+
+@dataclass
+class Plan:
+    picks: dict[Group, int]
+    requested: int
+    shortfalls: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.picks.values())
+
+
+# --- the flow network ---------------------------------------------------------------------
+
+
+class _Flow:
+    """Edmonds-Karp max-flow on a few dozen nodes."""
+
+    def __init__(self):
+        self.cap: dict[object, dict[object, int]] = defaultdict(lambda: defaultdict(int))
+
+    def add(self, a, b, capacity: int) -> None:
+        if capacity > 0:
+            self.cap[a][b] += capacity
+            self.cap[b][a] += 0
+
+    def max_flow(self, source, sink) -> int:
+        total = 0
+        while True:
+            parent = {source: None}
+            queue = deque([source])
+            while queue and sink not in parent:
+                node = queue.popleft()
+                for nxt, c in self.cap[node].items():
+                    if c > 0 and nxt not in parent:
+                        parent[nxt] = node
+                        queue.append(nxt)
+            if sink not in parent:
+                return total
+            bottleneck, node = None, sink
+            while parent[node] is not None:
+                prev = parent[node]
+                c = self.cap[prev][node]
+                bottleneck = c if bottleneck is None else min(bottleneck, c)
+                node = prev
+            node = sink
+            while parent[node] is not None:
+                prev = parent[node]
+                self.cap[prev][node] -= bottleneck
+                self.cap[node][prev] += bottleneck
+                node = prev
+            total += bottleneck
+
+
+class _Demands:
+    """What is still wanted: per difficulty slot (bands, remainder) and per kind (quotas, free)."""
+
+    def __init__(self, blueprint: Blueprint):
+        self.blueprint = blueprint
+        bp = blueprint
+        if bp.bands:
+            self.slots = {("band", b): b.count for b in bp.bands}
+            self.slots[("rest", None)] = bp.count - sum(b.count for b in bp.bands)
+        else:
+            self.slots = {("range", None): bp.count}
+        quotas = dict(bp.kinds)
+        self.kinds = {("kind", k): n for k, n in quotas.items()}
+        if bp.kinds:
+            self.kinds[("free", None)] = bp.count - sum(quotas.values())
+        else:
+            self.kinds[("free", None)] = bp.count
+        self.listed = set(quotas)
+
+    def slot_accepts(self, slot, difficulty: int) -> bool:
+        kind, band = slot
+        bp = self.blueprint
+        if difficulty == UNRATED:
+            return bp.include_unrated and kind in ("rest", "range")
+        if kind == "band":
+            return band.contains(difficulty)
+        if kind == "rest":
+            return True
+        return (bp.difficulty_min or 1) <= difficulty <= (bp.difficulty_max or 10)
+
+    def kind_node(self, kind: str):
+        return ("kind", kind) if kind in self.listed else ("free", None)
+
+    def feasible_total(self, cells: Counter) -> int:
+        """Most questions the remaining demands can still take from `cells`."""
+        flow = _Flow()
+        for slot, n in self.slots.items():
+            flow.add("S", slot, n)
+            for (difficulty, kind), size in cells.items():
+                if self.slot_accepts(slot, difficulty):
+                    flow.add(slot, ("cell", difficulty, kind), size)
+        for (difficulty, kind), size in cells.items():
+            flow.add(("cell", difficulty, kind), self.kind_node(kind), size)
+        for node, n in self.kinds.items():
+            flow.add(node, "T", n)
+        return flow.max_flow("S", "T")
+
+    def take(self, difficulty: int, kind: str) -> bool:
+        """Record one pick; False when no demand is left that accepts it."""
+        knode = self.kind_node(kind)
+        if self.kinds.get(knode, 0) <= 0:
+            return False
+        # A band that still wants this difficulty first: the remainder accepts anything.
+        order = sorted(self.slots, key=lambda s: s[0] in ("rest",))
+        for slot in order:
+            if self.slots[slot] > 0 and self.slot_accepts(slot, difficulty):
+                self.slots[slot] -= 1
+                self.kinds[knode] -= 1
+                return True
+        return False
+
+
+def spread_key(group: Group):
+    """What the draw spreads over: the skill; unrated long-form questions count as one skill."""
+    return group.skill if group.skill is not None else "long-form"
+
+
+def plan_assembly(blueprint: Blueprint, groups: Iterable[Group]) -> Plan:
+    """Decide how many questions to take from each group. Deterministic for a given seed."""
+    rng = random.Random(blueprint.seed)  # noqa: S311 - a draw, not a secret
+    groups = [g for g in groups if g.size > 0 and blueprint.accepts_difficulty(g.difficulty)]
+    groups.sort(key=lambda g: (g.skill or 0, g.category or 0, g.kind, g.difficulty))
+    tiebreak = {g: rng.random() for g in groups}
+    remaining = {g: g.size for g in groups}
+    cells: Counter = Counter()
+    for g in groups:
+        cells[(g.difficulty, g.kind)] += g.size
+    demands = _Demands(blueprint)
+    target = demands.feasible_total(cells)
+    picks: Counter = Counter()
+    skill_use: Counter = Counter()
+    category_use: Counter = Counter()
+    taken = 0
+    while taken < target:
+        order = sorted(
+            (g for g in groups if remaining[g] > 0),
+            key=lambda g: (skill_use[spread_key(g)], category_use[g.category], tiebreak[g]),
+        )
+        for group in order:
+            slots_before = dict(demands.slots)
+            kinds_before = dict(demands.kinds)
+            if not demands.take(group.difficulty, group.kind):
+                continue
+            cells[(group.difficulty, group.kind)] -= 1
+            if demands.feasible_total(cells) == target - taken - 1:
+                remaining[group] -= 1
+                picks[group] += 1
+                skill_use[spread_key(group)] += 1
+                category_use[group.category] += 1
+                taken += 1
+                break
+            cells[(group.difficulty, group.kind)] += 1
+            demands.slots, demands.kinds = slots_before, kinds_before
+        else:  # pragma: no cover - max-flow guarantees a feasible pick exists
+            break
+    return Plan(picks={g: n for g, n in picks.items() if n}, requested=blueprint.count)
+
+
+def explain_shortfalls(
+    blueprint: Blueprint, groups: Sequence[Group], plan: Plan, scope: str
+) -> list[str]:
+    """Say in words what the bank could not supply; empty exactly when nothing is missing."""
+    if plan.total >= blueprint.count:
+        return []
+    usable = [g for g in groups if g.size > 0]
+    messages: list[str] = []
+
+    def available(pred) -> int:
+        return sum(g.size for g in usable if pred(g))
+
+    kinds = dict(blueprint.kinds)
+    picked_kind: Counter = Counter()
+    picked_band: Counter = Counter()
+    for g, n in plan.picks.items():
+        picked_kind[g.kind] += n
+        band = blueprint.band_of(g.difficulty)
+        if band is not None:
+            picked_band[band] += n
+    for kind, wanted in kinds.items():
+        if picked_kind[kind] >= wanted:
+            continue
+        explained = False
+        for band in blueprint.bands:
+            asked = min(wanted, band.count)
+            in_band = available(lambda g, b=band, k=kind: g.kind == k and b.contains(g.difficulty))
+            if in_band < asked and picked_band[band] < band.count:
+                messages.append(
+                    f"asked for {asked} {KIND_LABELS[kind]} questions at difficulty "
+                    f"{band.label} in {scope}, the bank has {in_band}"
+                )
+                explained = True
+        if not explained:
+            has = available(
+                lambda g, k=kind: g.kind == k and blueprint.accepts_difficulty(g.difficulty)
+            )
+            messages.append(
+                f"asked for {wanted} {KIND_LABELS[kind]} questions{_range_words(blueprint)} in "
+                f"{scope}, the bank has {has}"
+            )
+    for band in blueprint.bands:
+        if picked_band[band] < band.count:
+            has = available(lambda g, b=band: b.contains(g.difficulty))
+            if has < band.count:
+                messages.append(
+                    f"asked for {band.count} questions at difficulty {band.label} in {scope}, "
+                    f"the bank has {has}"
+                )
+    total = available(lambda g: blueprint.accepts_difficulty(g.difficulty))
+    messages.append(
+        f"in all, {plan.total} of the {blueprint.count} questions asked for"
+        f"{_range_words(blueprint)} in {scope} fit the blueprint together "
+        f"(the bank has {total} at those difficulties"
+        f"{'' if blueprint.include_unrated else ', unrated questions excluded'})"
+    )
+    return list(dict.fromkeys(messages))
+
+
+def _range_words(blueprint: Blueprint) -> str:
+    if blueprint.bands:
+        return ""
+    low, high = blueprint.difficulty_min, blueprint.difficulty_max
+    if low is None and high is None:
+        return ""
+    return f" at difficulty {low or 1}-{high or 10}"
