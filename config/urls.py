@@ -11,6 +11,7 @@ from config.health import healthz
 api_v1 = [
     path("", include("accounts.api_urls")),
     path("", include("questions.api_urls")),
+    path("", include("interviews.api_urls")),
 ]
 
 urlpatterns = [
@@ -18,6 +19,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("bank/", include("questions.urls")),
+    path("sets/", include("interviews.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -393,43 +393,32 @@ def explain_shortfalls(
     def available(pred) -> int:
         return sum(g.size for g in usable if pred(g))
 
+    # Facts about the bank, not about this draw, so the words are the same for every seed.
     kinds = dict(blueprint.kinds)
-    picked_kind: Counter = Counter()
-    picked_band: Counter = Counter()
-    for g, n in plan.picks.items():
-        picked_kind[g.kind] += n
-        band = blueprint.band_of(g.difficulty)
-        if band is not None:
-            picked_band[band] += n
     for kind, wanted in kinds.items():
-        if picked_kind[kind] >= wanted:
-            continue
-        explained = False
         for band in blueprint.bands:
             asked = min(wanted, band.count)
             in_band = available(lambda g, b=band, k=kind: g.kind == k and b.contains(g.difficulty))
-            if in_band < asked and picked_band[band] < band.count:
+            if in_band < asked:
                 messages.append(
                     f"asked for {asked} {KIND_LABELS[kind]} questions at difficulty "
                     f"{band.label} in {scope}, the bank has {in_band}"
                 )
-                explained = True
-        if not explained:
-            has = available(
-                lambda g, k=kind: g.kind == k and blueprint.accepts_difficulty(g.difficulty)
-            )
+        has = available(
+            lambda g, k=kind: g.kind == k and blueprint.accepts_difficulty(g.difficulty)
+        )
+        if has < wanted:
             messages.append(
                 f"asked for {wanted} {KIND_LABELS[kind]} questions{_range_words(blueprint)} in "
                 f"{scope}, the bank has {has}"
             )
     for band in blueprint.bands:
-        if picked_band[band] < band.count:
-            has = available(lambda g, b=band: b.contains(g.difficulty))
-            if has < band.count:
-                messages.append(
-                    f"asked for {band.count} questions at difficulty {band.label} in {scope}, "
-                    f"the bank has {has}"
-                )
+        has = available(lambda g, b=band: b.contains(g.difficulty))
+        if has < band.count:
+            messages.append(
+                f"asked for {band.count} questions at difficulty {band.label} in {scope}, "
+                f"the bank has {has}"
+            )
     total = available(lambda g: blueprint.accepts_difficulty(g.difficulty))
     messages.append(
         f"in all, {plan.total} of the {blueprint.count} questions asked for"

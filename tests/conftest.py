@@ -63,6 +63,14 @@ def _postgres_marker(request):
         service_missing("PostgreSQL is not configured (set DATABASE_URL=postgres://...)")
 
 
+@pytest.fixture
+def client():
+    """Django's test client speaking English unless a test switches language."""
+    from django.test import Client
+
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
 # --- users -------------------------------------------------------------------------------------
 
 

@@ -51,4 +51,53 @@ class Command(BaseCommand):
                     lines.append(f"  {role.value:<16} {username} / {password}")
                 else:
                     lines.append(f"  {role.value:<16} {username} (exists; password unchanged)")
+        self._demo_sets()
         self.stdout.write("Demo logins:\n" + "\n".join(lines))
+
+    def _demo_sets(self):
+        """Two ready sets for the demo interviewer, drawn with fixed seeds (once)."""
+        from interviews.assembly import Blueprint
+        from interviews.models import QuestionSet
+        from interviews.selectors import question_set_assemble
+        from interviews.services import question_set_create_from_assembly
+
+        owner = get_user_model().objects.filter(username="interviewer").first()
+        bank = QuestionBank.objects.order_by("pk").first()
+        if owner is None or bank is None or QuestionSet.objects.filter(owner=owner).exists():
+            return
+        distributed = bank.categories.filter(name="分布式训练与系统架构").first()
+        blueprints = [
+            (
+                "LLM training: screening (30 min)",
+                30,
+                {
+                    "bank": bank.pk,
+                    "count": 10,
+                    "kinds": {"single_choice": 10},
+                    "seed": 7,
+                    "bands": [
+                        {"min": 2, "max": 4, "count": 4},
+                        {"min": 5, "max": 7, "count": 4},
+                        {"min": 8, "max": 10, "count": 2},
+                    ],
+                },
+            ),
+            (
+                "Distributed training: senior deep dive",
+                60,
+                {
+                    "bank": bank.pk,
+                    "count": 8,
+                    "seed": 11,
+                    "difficulty_min": 4,
+                    "categories": [distributed.pk] if distributed else [],
+                    "kinds": {"open_ended": 6, "single_choice": 2},
+                },
+            ),
+        ]
+        for title, minutes, data in blueprints:
+            assembly = question_set_assemble(blueprint=Blueprint.from_data(data))
+            question_set_create_from_assembly(
+                owner=owner, title=title, assembly=assembly, time_limit_minutes=minutes
+            )
+        self.stdout.write(f"Created {len(blueprints)} demo question sets.")

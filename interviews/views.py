@@ -1,0 +1,382 @@
+"""Builder pages: list sets, assemble from a blueprint, refine with htmx, print."""
+
+import secrets
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import capability_required
+from accounts.roles import user_can
+from questions.filters import QuestionFilter
+from questions.models import Question, QuestionKind
+from questions.selectors import bank_list, bank_tree, question_list
+
+from . import services
+from .assembly import KINDS, Blueprint, BlueprintError
+from .forms import DEFAULT_BANDS, QuestionSetForm, blueprint_data_from_post
+from .models import QuestionSet, QuestionSetItem
+from .selectors import (
+    question_set_assemble,
+    question_set_can_edit,
+    question_set_items,
+    question_set_list,
+    set_summary,
+)
+
+PAGE_SIZE = 25
+
+
+def _set_for(request, pk) -> QuestionSet:
+    return get_object_or_404(QuestionSet.objects.select_related("bank", "owner"), pk=pk)
+
+
+def _editable_set(request, pk) -> QuestionSet:
+    question_set = _set_for(request, pk)
+    if not question_set_can_edit(request.user, question_set):
+        raise PermissionDenied
+    return question_set
+
+
+@capability_required("question_set.view")
+def set_list(request):
+    show_archived = request.GET.get("archived") == "1"
+    page = Paginator(
+        question_set_list(user=request.user, include_archived=show_archived), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "interviews/set_list.html",
+        {
+            "page": page,
+            "show_archived": show_archived,
+            "can_build": user_can(request.user, "question_set.edit"),
+        },
+    )
+
+
+def _builder_context(request, bank, data: dict) -> dict:
+    categories, _long_form = bank_tree(bank=bank)
+    return {
+        "banks": bank_list(),
+        "bank": bank,
+        "categories": categories,
+        "data": data,
+        "band_rows": _band_rows(data),
+        "kinds": [(k, QuestionKind(k).label, (data.get("kinds") or {}).get(k)) for k in KINDS],
+        "form": QuestionSetForm(initial={"title": data.get("title", "")}),
+    }
+
+
+def _band_rows(data: dict) -> list[dict]:
+    given = data.get("bands") or []
+    rows = []
+    for i, (low, high) in enumerate(DEFAULT_BANDS):
+        band = given[i] if i < len(given) else {}
+        rows.append(
+            {
+                "index": i,
+                "min": band.get("min", low),
+                "max": band.get("max", high),
+                "count": band.get("count", ""),
+            }
+        )
+    return rows
+
+
+@capability_required("question_set.edit")
+def set_builder(request):
+    """Draw a draft from a blueprint (htmx preview), then save it as a set."""
+    banks = list(bank_list())
+    if not banks:
+        messages.warning(request, _("Import a question bank before building sets."))
+        return redirect("questions:bank")
+    source = request.POST if request.method == "POST" else request.GET
+    bank = next((b for b in banks if str(b.pk) == source.get("bank")), banks[0])
+    if request.method != "POST":
+        data = {"bank": bank.pk, "count": 10, "mode": "bands"}
+        data["bands"] = [
+            {"min": 2, "max": 4, "count": 3},
+            {"min": 5, "max": 7, "count": 4},
+            {"min": 8, "max": 10, "count": 3},
+        ]
+        return render(request, "interviews/builder.html", _builder_context(request, bank, data))
+
+    post = request.POST.copy()
+    action = post.get("action", "preview")
+    # Every draw has a seed, shown with the draft: saving keeps exactly the set that was shown.
+    if action == "redraw" or not (
+        post.get("seed") or (action == "save" and post.get("draft_seed"))
+    ):
+        post["seed"] = str(secrets.randbelow(10**9))
+    elif not post.get("seed"):
+        post["seed"] = post["draft_seed"]
+    data = blueprint_data_from_post(post)
+    data["mode"] = post.get("mode", "range")
+    context = _builder_context(request, bank, data)
+    context["seed"] = post["seed"]
+    try:
+        blueprint = Blueprint.from_data(data)
+        assembly = question_set_assemble(blueprint=blueprint)
+    except BlueprintError as exc:
+        context["blueprint_errors"] = exc.errors
+        template = "interviews/_draft.html" if request.htmx else "interviews/builder.html"
+        return render(request, template, context, status=400)
+    context["assembly"] = assembly
+    context["summary"] = assembly.summary
+    if action == "save":
+        form = QuestionSetForm(post)
+        if form.is_valid():
+            try:
+                question_set = services.question_set_create_from_assembly(
+                    owner=request.user, assembly=assembly, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Question set saved."))
+                if request.htmx:
+                    response = render(request, "interviews/_draft.html", context)
+                    response["HX-Redirect"] = question_set.get_absolute_url()
+                    return response
+                return redirect(question_set.get_absolute_url())
+        context["form"] = form
+    template = "interviews/_draft.html" if request.htmx else "interviews/builder.html"
+    return render(request, template, context)
+
+
+def _editor_context(request, question_set: QuestionSet) -> dict:
+    items = question_set_items(question_set)
+    return {
+        "question_set": question_set,
+        "items": items,
+        "summary": set_summary([(i.question, i.points) for i in items]),
+        "can_edit": question_set_can_edit(request.user, question_set)
+        and not question_set.is_archived,
+        "can_manage": question_set_can_edit(request.user, question_set),
+        "can_clone": user_can(request.user, "question_set.edit"),
+        "show_keys": user_can(request.user, "bank.view_keys"),
+    }
+
+
+@capability_required("question_set.view")
+def set_detail(request, pk):
+    question_set = _set_for(request, pk)
+    context = _editor_context(request, question_set)
+    context["form"] = QuestionSetForm(
+        initial={
+            "title": question_set.title,
+            "time_limit_minutes": question_set.time_limit_minutes,
+            "description": question_set.description,
+        }
+    )
+    return render(request, "interviews/set_detail.html", context)
+
+
+def _editor_response(request, question_set, error: str | None = None, status: int = 200):
+    context = _editor_context(request, question_set)
+    context["error"] = error
+    return render(request, "interviews/_editor.html", context, status=status)
+
+
+def _item(question_set, item_pk) -> QuestionSetItem:
+    return get_object_or_404(
+        QuestionSetItem.objects.select_related("question", "question_set"),
+        pk=item_pk,
+        question_set=question_set,
+    )
+
+
+def _run(request, question_set, action):
+    """Call a service for an htmx editor action; answer with the refreshed editor."""
+    try:
+        action()
+    except ValidationError as exc:
+        text = " ".join(
+            m for msgs in getattr(exc, "message_dict", {"": exc.messages}).values() for m in msgs
+        )
+        return _editor_response(request, question_set, error=text, status=422)
+    if not request.htmx:
+        return redirect(question_set.get_absolute_url())
+    return _editor_response(request, question_set)
+
+
+@require_POST
+@capability_required("question_set.edit")
+def item_move(request, pk, item_pk, direction):
+    question_set = _editable_set(request, pk)
+    item = _item(question_set, item_pk)
+    offset = {"up": -1, "down": 1, "top": -10_000, "bottom": 10_000}.get(direction)
+    if offset is None:
+        raise Http404
+    return _run(
+        request,
+        question_set,
+        lambda: services.question_set_item_move(item=item, actor=request.user, offset=offset),
+    )
+
+
+@require_POST
+@capability_required("question_set.edit")
+def items_reorder(request, pk):
+    question_set = _editable_set(request, pk)
+    try:
+        order = [int(v) for raw in request.POST.getlist("order") for v in raw.split(",") if v]
+    except ValueError:
+        order = []
+    return _run(
+        request,
+        question_set,
+        lambda: services.question_set_reorder(
+            question_set=question_set, actor=request.user, item_ids=order
+        ),
+    )
+
+
+@require_POST
+@capability_required("question_set.edit")
+def item_remove(request, pk, item_pk):
+    question_set = _editable_set(request, pk)
+    item = _item(question_set, item_pk)
+    return _run(
+        request,
+        question_set,
+        lambda: services.question_set_item_remove(item=item, actor=request.user),
+    )
+
+
+@require_POST
+@capability_required("question_set.edit")
+def item_swap(request, pk, item_pk):
+    question_set = _editable_set(request, pk)
+    item = _item(question_set, item_pk)
+    return _run(
+        request,
+        question_set,
+        lambda: services.question_set_item_swap(item=item, actor=request.user),
+    )
+
+
+@require_POST
+@capability_required("question_set.edit")
+def item_points(request, pk, item_pk):
+    question_set = _editable_set(request, pk)
+    item = _item(question_set, item_pk)
+    raw = request.POST.get("points", "")
+    return _run(
+        request,
+        question_set,
+        lambda: services.question_set_item_set_points(
+            item=item, actor=request.user, points=_whole_number(raw, "points")
+        ),
+    )
+
+
+def _whole_number(raw: str, field: str) -> int:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        raise ValidationError({field: [_("Enter a whole number.")]}) from None
+
+
+@require_POST
+@capability_required("question_set.edit")
+def item_add(request, pk):
+    question_set = _editable_set(request, pk)
+    question = get_object_or_404(Question, pk=request.POST.get("question") or 0)
+    return _run(
+        request,
+        question_set,
+        lambda: services.question_set_item_add(
+            question_set=question_set, actor=request.user, question=question
+        ),
+    )
+
+
+@capability_required("question_set.edit")
+def add_search(request, pk):
+    """The bank search panel of the editor: matching questions not yet in the set."""
+    question_set = _editable_set(request, pk)
+    data = request.GET.copy()
+    data["bank"] = str(question_set.bank_id)
+    base = question_list(bank=question_set.bank).exclude(set_items__question_set=question_set)
+    filterset = QuestionFilter(data, queryset=base)
+    results = filterset.qs[:10] if filterset.is_valid() else []
+    return render(
+        request,
+        "interviews/_add_results.html",
+        {"question_set": question_set, "results": results, "filter": filterset},
+    )
+
+
+@require_POST
+@capability_required("question_set.edit")
+def set_update(request, pk):
+    question_set = _editable_set(request, pk)
+    form = QuestionSetForm(request.POST)
+    if form.is_valid():
+        try:
+            services.question_set_update(
+                question_set=question_set, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Saved."))
+    else:
+        messages.error(request, _("Check the title and the time limit (1 to 1440 minutes)."))
+    return redirect(question_set.get_absolute_url())
+
+
+@require_POST
+@capability_required("question_set.edit")
+def set_clone(request, pk):
+    question_set = _set_for(request, pk)
+    clone = services.question_set_clone(question_set=question_set, actor=request.user)
+    messages.success(request, _("This is your copy; the original is unchanged."))
+    return redirect(clone.get_absolute_url())
+
+
+@require_POST
+@capability_required("question_set.edit")
+def set_archive(request, pk):
+    question_set = _editable_set(request, pk)
+    archived = request.POST.get("archived", "1") == "1"
+    services.question_set_archive(question_set=question_set, actor=request.user, archived=archived)
+    messages.success(request, _("Archived.") if archived else _("Restored."))
+    return redirect(question_set.get_absolute_url())
+
+
+@capability_required("question_set.view")
+def set_print(request, pk, view):
+    if view not in ("preview", "kit"):
+        raise Http404
+    question_set = _set_for(request, pk)
+    if view == "kit" and not user_can(request.user, "bank.view_keys"):
+        raise PermissionDenied
+    items = question_set_items(question_set)
+    return render(
+        request,
+        "interviews/set_print.html",
+        {
+            "question_set": question_set,
+            "items": items,
+            "kit": view == "kit",
+            "summary": set_summary([(i.question, i.points) for i in items]),
+            "rubric": RUBRIC,
+        },
+    )
+
+
+RUBRIC = (
+    (0, gettext_lazy("No answer, or wrong in substance.")),
+    (1, gettext_lazy("Fragments: names ideas without understanding them.")),
+    (2, gettext_lazy("Partly right: the main idea with gaps or errors.")),
+    (3, gettext_lazy("Right and clear, with minor gaps.")),
+    (4, gettext_lazy("Complete and precise: trade-offs, examples, depth beyond the reference.")),
+)

@@ -1,0 +1,247 @@
+"""Builder pages: draw from a blueprint, refine with htmx actions, print, role limits."""
+
+from pathlib import Path
+
+import pytest
+
+from interviews.assembly import Blueprint
+from interviews.models import QuestionSet, QuestionSetItem
+from interviews.selectors import question_set_assemble
+from interviews.services import question_set_create_from_assembly
+from questions.importer import bank_import_path
+from questions.models import Category, Question
+
+BUILTIN = Path(__file__).resolve().parents[2] / "data" / "banks" / "ai-llm-training.md"
+BANDED = {
+    "mode": "bands",
+    "count": "10",
+    "band_0_min": "2",
+    "band_0_max": "4",
+    "band_0_count": "3",
+    "band_1_min": "5",
+    "band_1_max": "7",
+    "band_1_count": "4",
+    "band_2_min": "8",
+    "band_2_max": "10",
+    "band_2_count": "3",
+}
+
+
+@pytest.fixture
+def bank(db):
+    return bank_import_path(path=BUILTIN).bank
+
+
+@pytest.fixture
+def question_set(bank, interviewer):
+    assembly = question_set_assemble(
+        blueprint=Blueprint.from_data(
+            {"bank": bank.pk, "count": 6, "seed": 3, "kinds": {"open_ended": 3, "single_choice": 3}}
+        )
+    )
+    return question_set_create_from_assembly(owner=interviewer, title="Six", assembly=assembly)
+
+
+def order(question_set):
+    return list(question_set.items.order_by("position").values_list("question_id", flat=True))
+
+
+def test_preview_draws_a_banded_draft_and_save_keeps_it(client, interviewer, bank):
+    client.force_login(interviewer)
+    category = Category.objects.get(name="分布式训练与系统架构")
+    post = {
+        **BANDED,
+        "bank": bank.pk,
+        "categories": [category.pk],
+        "kind_open_ended": "7",
+        "kind_single_choice": "3",
+        "action": "preview",
+    }
+    response = client.post("/sets/new/", post, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<html" not in html and html.count("data-question=") == 10
+    shown = [int(v) for v in __import__("re").findall(r'data-question="(\d+)"', html)]
+    seed = __import__("re").search(r'name="draft_seed" value="(\d+)"', html).group(1)
+    response = client.post(
+        "/sets/new/",
+        {
+            **post,
+            "action": "save",
+            "draft_seed": seed,
+            "title": "Distributed",
+            "time_limit_minutes": "45",
+        },
+    )
+    assert response.status_code == 302
+    saved = QuestionSet.objects.get(title="Distributed")
+    assert sorted(order(saved)) == sorted(shown)
+    assert saved.time_limit_minutes == 45 and saved.blueprint["seed"] == int(seed)
+    difficulties = sorted(
+        Question.objects.filter(pk__in=shown).values_list("difficulty", flat=True)
+    )
+    assert sum(2 <= d <= 4 for d in difficulties) == 3
+    assert sum(5 <= d <= 7 for d in difficulties) == 4
+    assert sum(8 <= d <= 10 for d in difficulties) == 3
+
+
+def test_invalid_blueprint_is_explained(client, interviewer, bank):
+    client.force_login(interviewer)
+    post = {**BANDED, "bank": bank.pk, "count": "5", "action": "preview"}
+    response = client.post("/sets/new/", post, HTTP_HX_REQUEST="true")
+    assert response.status_code == 400
+    assert "the bands add up to 10 questions, more than the count of 5" in response.content.decode()
+    assert QuestionSet.objects.count() == 0
+
+
+def test_shortfall_is_shown_in_words(client, interviewer, bank):
+    client.force_login(interviewer)
+    category = Category.objects.get(name="安全与合规")
+    post = {
+        "mode": "bands",
+        "bank": bank.pk,
+        "count": "5",
+        "categories": [category.pk],
+        "band_0_min": "9",
+        "band_0_max": "10",
+        "band_0_count": "3",
+        "kind_open_ended": "3",
+        "action": "preview",
+    }
+    html = client.post("/sets/new/", post, HTTP_HX_REQUEST="true").content.decode()
+    assert (
+        "asked for 3 open-ended questions at difficulty 9-10 in 安全与合规, the bank has 1" in html
+    )
+
+
+def test_editor_actions(client, interviewer, question_set):
+    client.force_login(interviewer)
+    base = f"/sets/{question_set.pk}"
+    items = list(question_set.items.order_by("position"))
+    first, second = items[0], items[1]
+    hx = {"HTTP_HX_REQUEST": "true"}
+
+    response = client.post(f"{base}/items/{second.pk}/move/up/", **hx)
+    assert response.status_code == 200 and "<html" not in response.content.decode()
+    assert order(question_set)[:2] == [second.question_id, first.question_id]
+
+    ids = list(question_set.items.order_by("position").values_list("pk", flat=True))
+    reversed_ids = ",".join(map(str, reversed(ids)))
+    client.post(f"{base}/items/reorder/", {"order": reversed_ids}, **hx)
+    assert list(question_set.items.order_by("position").values_list("pk", flat=True)) == ids[::-1]
+    response = client.post(f"{base}/items/reorder/", {"order": "1,2"}, **hx)
+    assert response.status_code == 422
+
+    before = first.question
+    response = client.post(f"{base}/items/{first.pk}/swap/", **hx)
+    first.refresh_from_db()
+    assert response.status_code == 200 and first.question_id != before.pk
+    assert first.question.kind == before.kind
+
+    client.post(f"{base}/items/{first.pk}/points/", {"points": "9"}, **hx)
+    first.refresh_from_db()
+    assert first.points == 9
+    response = client.post(f"{base}/items/{first.pk}/points/", {"points": "0"}, **hx)
+    assert response.status_code == 422 and "1 to 100" in response.content.decode()
+
+    client.post(f"{base}/items/{first.pk}/remove/", **hx)
+    assert question_set.items.count() == 5
+    assert list(question_set.items.order_by("position").values_list("position", flat=True)) == [
+        1,
+        2,
+        3,
+        4,
+        5,
+    ]
+
+    extra = Question.objects.exclude(set_items__question_set=question_set).first()
+    response = client.get(f"{base}/items/search/?search={extra.prompt_md[:6]}")
+    assert f'data-add="{extra.pk}"' in response.content.decode()
+    client.post(f"{base}/items/add/", {"question": extra.pk}, **hx)
+    assert question_set.items.filter(question=extra).exists()
+    response = client.post(f"{base}/items/add/", {"question": extra.pk}, **hx)
+    assert response.status_code == 422 and "already in the set" in response.content.decode()
+
+
+def test_settings_clone_and_archive(client, interviewer, question_set):
+    client.force_login(interviewer)
+    base = f"/sets/{question_set.pk}"
+    client.post(f"{base}/settings/", {"title": "Renamed", "time_limit_minutes": "40"})
+    question_set.refresh_from_db()
+    assert (question_set.title, question_set.time_limit_minutes) == ("Renamed", 40)
+    response = client.post(f"{base}/clone/")
+    clone = QuestionSet.objects.exclude(pk=question_set.pk).get()
+    assert response["Location"] == f"/sets/{clone.pk}/"
+    assert order(clone) == order(question_set) and clone.cloned_from == question_set
+    client.post(f"{base}/archive/", {"archived": "1"})
+    question_set.refresh_from_db()
+    assert question_set.is_archived
+    assert ">Renamed</a>" not in client.get("/sets/").content.decode()
+    assert ">Renamed</a>" in client.get("/sets/?archived=1").content.decode()
+    item = question_set.items.first()
+    response = client.post(f"{base}/items/{item.pk}/remove/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 422 and "archived" in response.content.decode()
+
+
+def test_editing_a_set_never_changes_another_set(client, interviewer, question_set):
+    client.force_login(interviewer)
+    client.post(f"/sets/{question_set.pk}/clone/")
+    clone = QuestionSet.objects.exclude(pk=question_set.pk).get()
+    snapshot = order(clone)
+    item = question_set.items.first()
+    client.post(f"/sets/{question_set.pk}/items/{item.pk}/remove/", HTTP_HX_REQUEST="true")
+    assert order(clone) == snapshot
+
+
+def test_hiring_manager_reads_only(client, hiring_manager, question_set):
+    client.force_login(hiring_manager)
+    html = client.get(f"/sets/{question_set.pk}/").content.decode()
+    assert "items/" not in html and "Swap" not in html
+    assert client.get("/sets/new/").status_code == 403
+    item = question_set.items.first()
+    assert client.post(f"/sets/{question_set.pk}/items/{item.pk}/remove/").status_code == 403
+    assert client.post(f"/sets/{question_set.pk}/clone/").status_code == 403
+    assert client.get(f"/sets/{question_set.pk}/print/preview/").status_code == 200
+    assert client.get(f"/sets/{question_set.pk}/print/kit/").status_code == 403
+
+
+def test_other_interviewer_may_view_and_clone_but_not_edit(client, question_set, db):
+    from tests.factories import UserFactory
+
+    other = UserFactory(username="otto", role="interviewer")
+    client.force_login(other)
+    assert client.get(f"/sets/{question_set.pk}/").status_code == 200
+    item = question_set.items.first()
+    assert client.post(f"/sets/{question_set.pk}/items/{item.pk}/swap/").status_code == 403
+    assert client.post(f"/sets/{question_set.pk}/settings/", {"title": "x"}).status_code == 403
+    assert client.post(f"/sets/{question_set.pk}/clone/").status_code == 302
+
+
+def test_print_views(client, interviewer, question_set):
+    client.force_login(interviewer)
+    single = QuestionSetItem.objects.filter(
+        question_set=question_set, question__kind="single_choice"
+    ).first()
+    preview = client.get(f"/sets/{question_set.pk}/print/preview/").content.decode()
+    kit = client.get(f"/sets/{question_set.pk}/print/kit/").content.decode()
+    assert "choice correct" not in preview and "Reference answer" not in preview
+    assert "choice correct" in kit and "Reference answer" in kit and "Rubric" in kit
+    assert single.question.choices.filter(is_correct=True).exists()
+    assert client.get(f"/sets/{question_set.pk}/print/other/").status_code == 404
+
+
+def test_set_list_query_count_is_flat(client, interviewer, bank, django_assert_num_queries):
+    client.force_login(interviewer)
+    question = Question.objects.first()
+    from interviews.services import question_set_create
+
+    question_set_create(owner=interviewer, bank=bank, title="one", items=[(question, None)])
+    client.get("/sets/")
+    # session, user, groups (role), count of sets, the page of sets with owner, bank and counts
+    with django_assert_num_queries(5):
+        assert client.get("/sets/").status_code == 200
+    for i in range(49):
+        question_set_create(owner=interviewer, bank=bank, title=f"set {i}", items=[(question, 3)])
+    with django_assert_num_queries(5):
+        response = client.get("/sets/")
+    assert response.content.decode().count("data-set=") == 25

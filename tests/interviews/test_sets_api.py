@@ -1,0 +1,202 @@
+"""API v1: /question-sets/ and /question-sets/assemble/."""
+
+from pathlib import Path
+
+import pytest
+from rest_framework.authtoken.models import Token
+
+from interviews.models import QuestionSet
+from interviews.services import question_set_create
+from questions.importer import bank_import_path
+from questions.models import Category, Question
+
+BUILTIN = Path(__file__).resolve().parents[2] / "data" / "banks" / "ai-llm-training.md"
+
+
+@pytest.fixture
+def bank(db):
+    return bank_import_path(path=BUILTIN).bank
+
+
+def auth(user):
+    return {"HTTP_AUTHORIZATION": f"Token {Token.objects.get_or_create(user=user)[0].key}"}
+
+
+def test_assemble_returns_items_shortfalls_and_summary(client, interviewer, bank):
+    category = Category.objects.get(name="分布式训练与系统架构")
+    blueprint = {
+        "bank": bank.pk,
+        "count": 10,
+        "categories": [category.pk],
+        "seed": 42,
+        "bands": [
+            {"min": 2, "max": 4, "count": 3},
+            {"min": 5, "max": 7, "count": 4},
+            {"min": 8, "max": 10, "count": 3},
+        ],
+        "kinds": {"open_ended": 7, "single_choice": 3},
+    }
+    response = client.post(
+        "/api/v1/question-sets/assemble/",
+        blueprint,
+        content_type="application/json",
+        **auth(interviewer),
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["shortfalls"] == [] and len(body["items"]) == 10
+    item = body["items"][0]
+    assert set(item) == {"question", "points", "position"}
+    assert set(item["question"]) >= {"id", "skill", "kind", "difficulty", "prompt_md"}
+    assert "reference_answer_md" not in item["question"]
+    assert body["summary"]["count"] == 10 and body["summary"]["open"] == 7
+    again = client.post(
+        "/api/v1/question-sets/assemble/",
+        blueprint,
+        content_type="application/json",
+        **auth(interviewer),
+    ).json()
+    assert [i["question"]["id"] for i in again["items"]] == [
+        i["question"]["id"] for i in body["items"]
+    ]
+    assert QuestionSet.objects.count() == 0
+
+
+def test_assemble_and_save(client, interviewer, bank):
+    response = client.post(
+        "/api/v1/question-sets/assemble/",
+        {"bank": bank.pk, "count": 5, "seed": 1, "save": True, "title": "API set"},
+        content_type="application/json",
+        **auth(interviewer),
+    )
+    assert response.status_code == 201
+    question_set = QuestionSet.objects.get(pk=response.json()["id"])
+    assert question_set.items.count() == 5 and question_set.owner == interviewer
+    assert question_set.blueprint == {"bank": bank.pk, "count": 5, "seed": 1}
+
+
+def test_assemble_reports_shortfalls(client, interviewer, bank):
+    category = Category.objects.get(name="安全与合规")
+    body = client.post(
+        "/api/v1/question-sets/assemble/",
+        {
+            "bank": bank.pk,
+            "count": 5,
+            "categories": [category.pk],
+            "bands": [{"min": 9, "max": 10, "count": 3}],
+            "kinds": {"open_ended": 3},
+        },
+        content_type="application/json",
+        **auth(interviewer),
+    ).json()
+    assert len(body["items"]) < 5
+    assert (
+        "asked for 3 open-ended questions at difficulty 9-10 in 安全与合规, the bank has 1"
+        in (body["shortfalls"])
+    )
+
+
+@pytest.mark.parametrize(
+    ("blueprint", "field", "words"),
+    [
+        ({"count": 0}, "count", "between 1 and 200"),
+        ({"count": 5, "difficulty_min": 8, "difficulty_max": 3}, "difficulty_max", "swap them"),
+        ({"count": 3, "bands": [{"min": 1, "max": 4, "count": 4}]}, "bands", "more than the count"),
+        ({"count": 3, "skills": [999999]}, "skills", "unknown skill"),
+        ({"count": 3, "kinds": {"essay": 1}}, "kinds", "unknown kind"),
+    ],
+)
+def test_invalid_blueprints_are_400_with_what_to_change(
+    client, interviewer, bank, blueprint, field, words
+):
+    response = client.post(
+        "/api/v1/question-sets/assemble/",
+        {"bank": bank.pk, **blueprint},
+        content_type="application/json",
+        **auth(interviewer),
+    )
+    assert response.status_code == 400
+    assert words in " ".join(response.json()[field])
+
+
+def test_hiring_manager_may_not_assemble_or_write(client, hiring_manager, bank):
+    response = client.post(
+        "/api/v1/question-sets/assemble/",
+        {"bank": bank.pk, "count": 3},
+        content_type="application/json",
+        **auth(hiring_manager),
+    )
+    assert response.status_code == 403
+    response = client.post(
+        "/api/v1/question-sets/",
+        {"title": "x", "bank": bank.pk},
+        content_type="application/json",
+        **auth(hiring_manager),
+    )
+    assert response.status_code == 403
+    assert client.get("/api/v1/question-sets/", **auth(hiring_manager)).status_code == 200
+
+
+def test_create_and_patch_items(client, interviewer, bank):
+    questions = list(Question.objects.filter(kind="single_choice")[:3])
+    response = client.post(
+        "/api/v1/question-sets/",
+        {
+            "title": "Hand-made",
+            "time_limit_minutes": 20,
+            "items": [{"question": q.pk, "position": 3 - i} for i, q in enumerate(questions)],
+        },
+        content_type="application/json",
+        **auth(interviewer),
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert [i["question"] for i in body["items"]] == [q.pk for q in reversed(questions)]
+    assert body["items"][0]["points"] == questions[-1].difficulty
+    set_id = body["id"]
+    response = client.patch(
+        f"/api/v1/question-sets/{set_id}/",
+        {"title": "Renamed", "items": [{"question": questions[0].pk, "points": 9}]},
+        content_type="application/json",
+        **auth(interviewer),
+    )
+    assert response.status_code == 200
+    assert response.json()["title"] == "Renamed"
+    assert [(i["question"], i["points"]) for i in response.json()["items"]] == [
+        (questions[0].pk, 9)
+    ]
+    response = client.patch(
+        f"/api/v1/question-sets/{set_id}/",
+        {"items": [{"question": questions[0].pk}, {"question": questions[0].pk}]},
+        content_type="application/json",
+        **auth(interviewer),
+    )
+    assert response.status_code == 400 and "appears twice" in str(response.json())
+    assert QuestionSet.objects.get(pk=set_id).items.count() == 1  # nothing changed
+
+
+def test_other_interviewer_may_not_patch(client, interviewer, bank):
+    from tests.factories import UserFactory
+
+    question_set = question_set_create(owner=interviewer, bank=bank, title="Mine")
+    other = UserFactory(username="otto", role="interviewer")
+    response = client.patch(
+        f"/api/v1/question-sets/{question_set.pk}/",
+        {"title": "Theirs"},
+        content_type="application/json",
+        **auth(other),
+    )
+    assert response.status_code == 403
+
+
+def test_list_query_count_is_flat(client, interviewer, bank, django_assert_num_queries):
+    question = Question.objects.first()
+    headers = auth(interviewer)
+    question_set_create(owner=interviewer, bank=bank, title="one", items=[(question, None)])
+    # user by token, groups (role), count, the page of sets, their items with questions
+    with django_assert_num_queries(5):
+        assert client.get("/api/v1/question-sets/", **headers).json()["count"] == 1
+    for i in range(49):
+        question_set_create(owner=interviewer, bank=bank, title=f"s{i}", items=[(question, 2)])
+    with django_assert_num_queries(5):
+        assert len(client.get("/api/v1/question-sets/", **headers).json()["results"]) == 50
