@@ -24,3 +24,5 @@ MEDIA_ROOT = VAR_DIR / "test-media"
 CELERY_TASK_ALWAYS_EAGER = True
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Tests read English unless they switch language; zh-hans stays the product default.
+LANGUAGE_CODE = "en"

@@ -16,12 +16,15 @@ from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 UNRATED = 0  # difficulty bucket of unrated questions
 KINDS = ("single_choice", "multiple_choice", "open_ended")
 KIND_LABELS = {
-    "single_choice": "single-choice",
-    "multiple_choice": "multiple-choice",
-    "open_ended": "open-ended",
+    "single_choice": gettext_lazy("single-choice"),
+    "multiple_choice": gettext_lazy("multiple-choice"),
+    "open_ended": gettext_lazy("open-ended"),
 }
 MAX_COUNT = 200
 
@@ -71,91 +74,117 @@ class Blueprint:
             if value is None or value == "":
                 return None
             if isinstance(value, bool):
-                errors[name].append("must be a whole number")
+                errors[name].append(_("must be a whole number"))
                 return None
             try:
                 number = int(value)
             except (TypeError, ValueError):
-                errors[name].append(f"must be a whole number, not {value!r}")
+                errors[name].append(_("must be a whole number, not %(value)r") % {"value": value})
                 return None
             if str(number) != str(value).strip() and not isinstance(value, int):
-                errors[name].append(f"must be a whole number, not {value!r}")
+                errors[name].append(_("must be a whole number, not %(value)r") % {"value": value})
                 return None
             if (low is not None and number < low) or (high is not None and number > high):
-                errors[name].append(f"must be between {low} and {high} (got {number})")
+                errors[name].append(
+                    _("must be between %(low)s and %(high)s (got %(n)s)")
+                    % {"low": low, "high": high, "n": number}
+                )
                 return None
             return number
 
         def id_list(name):
             raw = data.get(name) or []
             if not isinstance(raw, list | tuple):
-                errors[name].append("must be a list of ids")
+                errors[name].append(_("must be a list of ids"))
                 return ()
             ids = [integer(name, v, 1) for v in raw]
             return tuple(dict.fromkeys(i for i in ids if i is not None))
 
         bank = integer("bank", data.get("bank"), 1)
         if bank is None and "bank" not in errors:
-            errors["bank"].append("is required: the id of the bank to draw from")
+            errors["bank"].append(_("is required: the id of the bank to draw from"))
         count = integer("count", data.get("count"), 1, MAX_COUNT)
         if count is None and "count" not in errors:
-            errors["count"].append(f"is required: how many questions (1 to {MAX_COUNT})")
+            errors["count"].append(
+                _("is required: how many questions (1 to %(max)s)") % {"max": MAX_COUNT}
+            )
         low = integer("difficulty_min", data.get("difficulty_min"), 1, 10)
         high = integer("difficulty_max", data.get("difficulty_max"), 1, 10)
         if low is not None and high is not None and low > high:
             errors["difficulty_max"].append(
-                f"difficulty_min ({low}) is above difficulty_max ({high}): swap them"
+                _("difficulty_min (%(low)s) is above difficulty_max (%(high)s): swap them")
+                % {"low": low, "high": high}
             )
         bands: list[Band] = []
         raw_bands = data.get("bands") or []
         if not isinstance(raw_bands, list):
-            errors["bands"].append("must be a list of {min, max, count}")
+            errors["bands"].append(_("must be a list of {min, max, count}"))
             raw_bands = []
         for i, raw in enumerate(raw_bands, 1):
             if not isinstance(raw, dict):
-                errors["bands"].append(f"band {i} must be an object {{min, max, count}}")
+                errors["bands"].append(
+                    _("band %(i)s must be an object {min, max, count}") % {"i": i}
+                )
                 continue
             b_low = integer("bands", raw.get("min"), 1, 10)
             b_high = integer("bands", raw.get("max"), 1, 10)
             b_count = integer("bands", raw.get("count"), 0, MAX_COUNT)
             if None in (b_low, b_high, b_count):
-                errors["bands"].append(f"band {i} needs min and max (1-10) and a count")
+                errors["bands"].append(
+                    _("band %(i)s needs min and max (1-10) and a count") % {"i": i}
+                )
                 continue
             if b_low > b_high:
-                errors["bands"].append(f"band {i}: min {b_low} is above max {b_high}")
+                errors["bands"].append(
+                    _("band %(i)s: min %(low)s is above max %(high)s")
+                    % {"i": i, "low": b_low, "high": b_high}
+                )
                 continue
             bands.append(Band(b_low, b_high, b_count))
         ordered = sorted(bands, key=lambda x: x.low)
         for a, b in itertools.pairwise(ordered):
             if b.low <= a.high:
-                errors["bands"].append(f"bands {a.label} and {b.label} overlap")
+                errors["bands"].append(
+                    _("bands %(a)s and %(b)s overlap") % {"a": a.label, "b": b.label}
+                )
         if bands and (low is not None or high is not None):
-            errors["bands"].append("give either a difficulty range or difficulty bands, not both")
+            errors["bands"].append(
+                _("give either a difficulty range or difficulty bands, not both")
+            )
         if bands and count is not None and sum(b.count for b in bands) > count:
             errors["bands"].append(
-                f"the bands add up to {sum(b.count for b in bands)} questions, more than the "
-                f"count of {count}: lower a band or raise the count"
+                _(
+                    "the bands add up to %(n)s questions, more than the count of %(count)s: "
+                    "lower a band or raise the count"
+                )
+                % {"n": sum(b.count for b in bands), "count": count}
             )
         kinds: dict[str, int] = {}
         raw_kinds = data.get("kinds") or {}
         if not isinstance(raw_kinds, dict):
-            errors["kinds"].append("must be an object like {open_ended: 3}")
+            errors["kinds"].append(_("must be an object like {open_ended: 3}"))
             raw_kinds = {}
         for kind, value in raw_kinds.items():
             if kind not in KINDS:
-                errors["kinds"].append(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
+                errors["kinds"].append(
+                    _("unknown kind %(kind)r; use one of %(kinds)s")
+                    % {"kind": kind, "kinds": ", ".join(KINDS)}
+                )
                 continue
             n = integer("kinds", value, 0, MAX_COUNT)
             if n is not None:
                 kinds[kind] = n
         if count is not None and sum(kinds.values()) > count:
             errors["kinds"].append(
-                f"the kinds add up to {sum(kinds.values())} questions, more than the count of "
-                f"{count}: lower a kind or raise the count"
+                _(
+                    "the kinds add up to %(n)s questions, more than the count of %(count)s: "
+                    "lower a kind or raise the count"
+                )
+                % {"n": sum(kinds.values()), "count": count}
             )
         include_unrated = data.get("include_unrated", False)
         if not isinstance(include_unrated, bool):
-            errors["include_unrated"].append("must be true or false")
+            errors["include_unrated"].append(_("must be true or false"))
         seed = integer("seed", data.get("seed"), 0, 2**63 - 1)
         categories = id_list("categories")
         skills = id_list("skills")
@@ -401,30 +430,63 @@ def explain_shortfalls(
             in_band = available(lambda g, b=band, k=kind: g.kind == k and b.contains(g.difficulty))
             if in_band < asked:
                 messages.append(
-                    f"asked for {asked} {KIND_LABELS[kind]} questions at difficulty "
-                    f"{band.label} in {scope}, the bank has {in_band}"
+                    _(
+                        "asked for %(n)s %(kind)s questions at difficulty %(band)s in %(scope)s, "
+                        "the bank has %(has)s"
+                    )
+                    % {
+                        "n": asked,
+                        "kind": KIND_LABELS[kind],
+                        "band": band.label,
+                        "scope": scope,
+                        "has": in_band,
+                    }
                 )
         has = available(
             lambda g, k=kind: g.kind == k and blueprint.accepts_difficulty(g.difficulty)
         )
         if has < wanted:
             messages.append(
-                f"asked for {wanted} {KIND_LABELS[kind]} questions{_range_words(blueprint)} in "
-                f"{scope}, the bank has {has}"
+                _("asked for %(n)s %(kind)s questions%(range)s in %(scope)s, the bank has %(has)s")
+                % {
+                    "n": wanted,
+                    "kind": KIND_LABELS[kind],
+                    "range": _range_words(blueprint),
+                    "scope": scope,
+                    "has": has,
+                }
             )
     for band in blueprint.bands:
         has = available(lambda g, b=band: b.contains(g.difficulty))
         if has < band.count:
             messages.append(
-                f"asked for {band.count} questions at difficulty {band.label} in {scope}, "
-                f"the bank has {has}"
+                _(
+                    "asked for %(n)s questions at difficulty %(band)s in %(scope)s, "
+                    "the bank has %(has)s"
+                )
+                % {"n": band.count, "band": band.label, "scope": scope, "has": has}
             )
     total = available(lambda g: blueprint.accepts_difficulty(g.difficulty))
     messages.append(
-        f"in all, {plan.total} of the {blueprint.count} questions asked for"
-        f"{_range_words(blueprint)} in {scope} fit the blueprint together "
-        f"(the bank has {total} at those difficulties"
-        f"{'' if blueprint.include_unrated else ', unrated questions excluded'})"
+        (
+            _(
+                "in all, %(got)s of the %(count)s questions asked for%(range)s in %(scope)s "
+                "fit the blueprint together (the bank has %(total)s at those difficulties)"
+            )
+            if blueprint.include_unrated
+            else _(
+                "in all, %(got)s of the %(count)s questions asked for%(range)s in %(scope)s "
+                "fit the blueprint together (the bank has %(total)s at those difficulties, "
+                "unrated questions excluded)"
+            )
+        )
+        % {
+            "got": plan.total,
+            "count": blueprint.count,
+            "range": _range_words(blueprint),
+            "scope": scope,
+            "total": total,
+        }
     )
     return list(dict.fromkeys(messages))
 
@@ -435,4 +497,4 @@ def _range_words(blueprint: Blueprint) -> str:
     low, high = blueprint.difficulty_min, blueprint.difficulty_max
     if low is None and high is None:
         return ""
-    return f" at difficulty {low or 1}-{high or 10}"
+    return _(" at difficulty %(low)s-%(high)s") % {"low": low or 1, "high": high or 10}

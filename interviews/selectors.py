@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.roles import Role, user_role
 from questions.models import Category, Choice, Question, QuestionBank, QuestionKind, Skill
@@ -67,7 +68,9 @@ def _scope(blueprint: Blueprint) -> tuple[Q, str, QuestionBank]:
     """The questions a blueprint draws from, and how to name them in a shortfall."""
     bank = QuestionBank.objects.filter(pk=blueprint.bank).first()
     if bank is None:
-        raise BlueprintError({"bank": [f"there is no bank with id {blueprint.bank}"]})
+        raise BlueprintError(
+            {"bank": [_("there is no bank with id %(id)s") % {"id": blueprint.bank}]}
+        )
     errors: dict[str, list[str]] = {}
     names: list[str] = []
     categories = {
@@ -82,13 +85,13 @@ def _scope(blueprint: Blueprint) -> tuple[Q, str, QuestionBank]:
     missing_s = [s for s in blueprint.skills if s not in skills]
     if missing_c:
         errors["categories"] = [
-            f"unknown category id(s) {', '.join(map(str, missing_c))} in bank {bank.title!r}: "
-            "pick categories of this bank"
+            _("unknown category id(s) %(ids)s in bank %(bank)s: pick categories of this bank")
+            % {"ids": ", ".join(map(str, missing_c)), "bank": bank.title}
         ]
     if missing_s:
         errors["skills"] = [
-            f"unknown skill id(s) {', '.join(map(str, missing_s))} in bank {bank.title!r}: "
-            "pick skills of this bank"
+            _("unknown skill id(s) %(ids)s in bank %(bank)s: pick skills of this bank")
+            % {"ids": ", ".join(map(str, missing_s)), "bank": bank.title}
         ]
     if errors:
         raise BlueprintError(errors)
@@ -103,7 +106,7 @@ def _scope(blueprint: Blueprint) -> tuple[Q, str, QuestionBank]:
     elif len(names) <= 3:
         scope = "、".join(names)
     else:
-        scope = f"{'、'.join(names[:3])} and {len(names) - 3} more"
+        scope = _("%(names)s and %(n)s more") % {"names": "、".join(names[:3]), "n": len(names) - 3}
     return condition, scope, bank
 
 
