@@ -9,11 +9,24 @@ from rest_framework.authtoken.models import Token
 
 from config.api import json_not_found
 
+from .roles import user_can
 from .services import api_token_regenerate
 
 
 def home(request):
-    return render(request, "accounts/home.html")
+    """The dashboard: what the bank holds and the question sets to carry on with."""
+    from interviews.selectors import question_set_list
+    from questions.selectors import bank_list
+
+    context = {}
+    if user_can(request.user, "bank.view"):
+        context["banks"] = list(bank_list().order_by("title")[:5])
+    if user_can(request.user, "question_set.view"):
+        sets = question_set_list(user=request.user)
+        context["my_sets"] = list(sets.filter(owner=request.user)[:5])
+        context["recent_sets"] = list(sets.exclude(owner=request.user)[:5])
+        context["can_build"] = user_can(request.user, "question_set.edit")
+    return render(request, "accounts/home.html", context)
 
 
 def profile(request):

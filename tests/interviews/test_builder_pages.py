@@ -245,3 +245,22 @@ def test_set_list_query_count_is_flat(client, interviewer, bank, django_assert_n
     with django_assert_num_queries(5):
         response = client.get("/sets/")
     assert response.content.decode().count("data-set=") == 25
+
+
+def test_dashboard_lists_sets_with_flat_queries(
+    client, interviewer, bank, django_assert_num_queries
+):
+    from interviews.services import question_set_create
+
+    question = Question.objects.first()
+    question_set_create(owner=interviewer, bank=bank, title="mine 0", items=[(question, None)])
+    client.force_login(interviewer)
+    client.get("/")
+    # session, user, groups (role), banks with counts, my sets, the team's sets
+    with django_assert_num_queries(6):
+        assert "mine 0" in client.get("/").content.decode()
+    for i in range(1, 10):
+        question_set_create(owner=interviewer, bank=bank, title=f"mine {i}", items=[(question, 2)])
+    with django_assert_num_queries(6):
+        html = client.get("/").content.decode()
+    assert html.count("mine ") == 5 and "129 questions, 46 skills" in html
