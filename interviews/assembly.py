@@ -1,11 +1,12 @@
-"""Assembling a question set from a blueprint: the planner (pure) and its database front.
+"""Assembling a question set from a blueprint: validation and the planner (pure Python).
 
 The planner works on groups of interchangeable questions (same skill, kind and difficulty),
-never on the whole bank, so its cost does not grow with the bank's size. It picks one question
-at a time, preferring the least-used skill and category, and keeps a pick only when the rest
-of the blueprint can still be met as fully as before (a small max-flow over difficulty x kind
-cells decides that). So the set is as large as the bank allows, never silently smaller, and
-spread over the selected skills.
+never on individual rows, so its cost grows with the number of groups, not of questions. It
+picks one question at a time, preferring the least-used skill and category, and keeps a pick
+only when the rest of the blueprint can still be met as fully as before (a small max-flow over
+difficulty x kind cells decides that). So the set is as large as the bank allows, never
+silently smaller, and spread over the selected skills. The database side (scope, grouped
+counts, drawing the rows) is interviews.selectors.question_set_assemble.
 """
 
 from __future__ import annotations
@@ -370,44 +371,82 @@ def spread_key(group: Group):
 
 
 def plan_assembly(blueprint: Blueprint, groups: Iterable[Group]) -> Plan:
-    """Decide how many questions to take from each group. Deterministic for a given seed."""
+    """Decide how many questions to take from each group. Deterministic for a given seed.
+
+    Each pick goes to the least-used skill (then the least-used category, then a seeded
+    random order); a pick is kept only if the rest of the blueprint stays as satisfiable as
+    before. The cost grows with the number of groups (skill x kind x difficulty), not with
+    the number of questions.
+    """
     rng = random.Random(blueprint.seed)  # noqa: S311 - a draw, not a secret
     groups = [g for g in groups if g.size > 0 and blueprint.accepts_difficulty(g.difficulty)]
     groups.sort(key=lambda g: (g.skill or 0, g.category or 0, g.kind, g.difficulty))
-    tiebreak = {g: rng.random() for g in groups}
-    remaining = {g: g.size for g in groups}
+    tiebreak = [rng.random() for _ in groups]
+    remaining = [g.size for g in groups]
+    picks = [0] * len(groups)
     cells: Counter = Counter()
     for g in groups:
         cells[(g.difficulty, g.kind)] += g.size
     demands = _Demands(blueprint)
     target = demands.feasible_total(cells)
-    picks: Counter = Counter()
+
+    # Each skill's groups, best tiebreak first; a skill's category is its groups' category.
+    by_skill: dict[object, list[int]] = defaultdict(list)
+    for index in sorted(range(len(groups)), key=tiebreak.__getitem__):
+        by_skill[spread_key(groups[index])].append(index)
+    skill_category = {skill: groups[ids[0]].category for skill, ids in by_skill.items()}
     skill_use: Counter = Counter()
     category_use: Counter = Counter()
+
+    def preference(skill):
+        return (skill_use[skill], category_use[skill_category[skill]], tiebreak[by_skill[skill][0]])
+
+    def skills_in_order():
+        live = [skill for skill, ids in by_skill.items() if ids]
+        if not live:
+            return
+        best = min(live, key=preference)
+        yield best  # almost always accepted: sort the rest only when it is not
+        yield from (skill for skill in sorted(live, key=preference) if skill != best)
+
+    def try_take(group: Group, remaining_target: int) -> bool:
+        slots_before, kinds_before = dict(demands.slots), dict(demands.kinds)
+        if demands.take(group.difficulty, group.kind):
+            cells[(group.difficulty, group.kind)] -= 1
+            if demands.feasible_total(cells) == remaining_target - 1:
+                return True
+            cells[(group.difficulty, group.kind)] += 1
+        demands.slots, demands.kinds = slots_before, kinds_before
+        return False
+
     taken = 0
     while taken < target:
-        order = sorted(
-            (g for g in groups if remaining[g] > 0),
-            key=lambda g: (skill_use[spread_key(g)], category_use[g.category], tiebreak[g]),
-        )
-        for group in order:
-            slots_before = dict(demands.slots)
-            kinds_before = dict(demands.kinds)
-            if not demands.take(group.difficulty, group.kind):
-                continue
-            cells[(group.difficulty, group.kind)] -= 1
-            if demands.feasible_total(cells) == target - taken - 1:
-                remaining[group] -= 1
-                picks[group] += 1
-                skill_use[spread_key(group)] += 1
-                category_use[group.category] += 1
-                taken += 1
+        refused: set[tuple[int, str]] = set()  # feasibility depends on the cell alone
+        chosen = None
+        for skill in skills_in_order():
+            for index in by_skill[skill]:
+                cell = (groups[index].difficulty, groups[index].kind)
+                if cell in refused:
+                    continue
+                if try_take(groups[index], target - taken):
+                    chosen = index
+                    break
+                refused.add(cell)
+            if chosen is not None:
                 break
-            cells[(group.difficulty, group.kind)] += 1
-            demands.slots, demands.kinds = slots_before, kinds_before
-        else:  # pragma: no cover - max-flow guarantees a feasible pick exists
+        if chosen is None:  # pragma: no cover - max-flow guarantees a feasible pick exists
             break
-    return Plan(picks={g: n for g, n in picks.items() if n}, requested=blueprint.count)
+        group = groups[chosen]
+        picks[chosen] += 1
+        remaining[chosen] -= 1
+        if remaining[chosen] == 0:
+            by_skill[spread_key(group)].remove(chosen)
+        skill_use[spread_key(group)] += 1
+        category_use[group.category] += 1
+        taken += 1
+    return Plan(
+        picks={g: n for g, n in zip(groups, picks, strict=True) if n}, requested=blueprint.count
+    )
 
 
 def explain_shortfalls(
