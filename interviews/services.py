@@ -80,6 +80,34 @@ def _ordered_ids(question_set: QuestionSet) -> list[int]:
     )
 
 
+def _item_rows(question_set: QuestionSet, items) -> list[QuestionSetItem]:
+    """Validated rows for (question, points or None) pairs, in the order given."""
+    if len(items) > MAX_ITEMS:
+        raise ValidationError(
+            {"items": [_("A set holds at most %(n)s questions.") % {"n": MAX_ITEMS}]}
+        )
+    seen: set[int] = set()
+    rows = []
+    for position, (question, points) in enumerate(items, 1):
+        _check_question(question_set, question)
+        if question.pk in seen:
+            raise ValidationError(
+                {"items": [_("Question %(id)s appears twice.") % {"id": question.pk}]}
+            )
+        seen.add(question.pk)
+        if points is None:
+            points = default_points(question)
+        rows.append(
+            QuestionSetItem(
+                question_set=question_set,
+                question=question,
+                position=position,
+                points=_validate_points(points),
+            )
+        )
+    return rows
+
+
 @transaction.atomic
 def question_set_create(
     *,
@@ -102,28 +130,7 @@ def question_set_create(
         time_limit_minutes=_validate_time_limit(time_limit_minutes),
         blueprint=blueprint.to_data() if blueprint else {},
     )
-    seen: set[int] = set()
-    rows = []
-    for position, (question, points) in enumerate(items, 1):
-        _check_question(question_set, question)
-        if question.pk in seen:
-            raise ValidationError(
-                {"items": [_("Question %(id)s appears twice.") % {"id": question.pk}]}
-            )
-        seen.add(question.pk)
-        rows.append(
-            QuestionSetItem(
-                question_set=question_set,
-                question=question,
-                position=position,
-                points=_validate_points(points if points is not None else default_points(question)),
-            )
-        )
-    if len(rows) > MAX_ITEMS:
-        raise ValidationError(
-            {"items": [_("A set holds at most %(n)s questions.") % {"n": MAX_ITEMS}]}
-        )
-    QuestionSetItem.objects.bulk_create(rows)
+    QuestionSetItem.objects.bulk_create(_item_rows(question_set, items))
     return question_set
 
 
@@ -166,24 +173,7 @@ def question_set_replace_items(
     """Replace the items wholesale (the API's PATCH with `items`), in the order given."""
     _check_editable(actor=actor, question_set=question_set)
     question_set.items.all().delete()
-    seen: set[int] = set()
-    rows = []
-    for position, (question, points) in enumerate(items, 1):
-        _check_question(question_set, question)
-        if question.pk in seen:
-            raise ValidationError(
-                {"items": [_("Question %(id)s appears twice.") % {"id": question.pk}]}
-            )
-        seen.add(question.pk)
-        rows.append(
-            QuestionSetItem(
-                question_set=question_set,
-                question=question,
-                position=position,
-                points=_validate_points(points if points is not None else default_points(question)),
-            )
-        )
-    QuestionSetItem.objects.bulk_create(rows)
+    QuestionSetItem.objects.bulk_create(_item_rows(question_set, items))
     _touch(question_set)
     return question_set
 
