@@ -4,6 +4,8 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import user_can
+
 from .models import Category, Choice, Question, QuestionKind, Skill
 
 
@@ -61,16 +63,17 @@ class QuestionFilter(DifficultyRangeMixin):
         fields = ["bank", "category", "skill", "kind", "difficulty_min", "difficulty_max"]
 
     def filter_search(self, queryset, name, value):
-        words = value.split()
-        for word in words[:8]:
+        # Answers are searched only for who may read them: otherwise a search would reveal them.
+        user = getattr(self.request, "user", None)
+        with_keys = user is not None and user_can(user, "bank.view_keys")
+        for word in value.split()[:8]:
             in_choices = Choice.objects.filter(question=OuterRef("pk"), text_md__icontains=word)
-            queryset = queryset.filter(
-                Q(prompt_md__icontains=word)
-                | Q(reference_answer_md__icontains=word)
-                | Q(explanation_md__icontains=word)
-                | Q(skill__name__icontains=word)
-                | Exists(in_choices)
+            match = (
+                Q(prompt_md__icontains=word) | Q(skill__name__icontains=word) | Exists(in_choices)
             )
+            if with_keys:
+                match |= Q(reference_answer_md__icontains=word) | Q(explanation_md__icontains=word)
+            queryset = queryset.filter(match)
         return queryset
 
 
@@ -83,23 +86,28 @@ class SkillFilter(DifficultyRangeMixin):
         fields = ["bank", "category", "difficulty_min", "difficulty_max"]
 
 
-class CategoryFilter(django_filters.FilterSet):
+class CategoryFilter(DifficultyRangeMixin):
+    """A category matches a difficulty range when one of its skills lies within it."""
+
     bank = django_filters.NumberFilter(field_name="bank_id")
     category = django_filters.NumberFilter(field_name="id")
-    difficulty_min = django_filters.NumberFilter(method="filter_has_skill_from")
-    difficulty_max = django_filters.NumberFilter(method="filter_has_skill_to")
+    difficulty_min = django_filters.NumberFilter(method="bound_later", min_value=1, max_value=10)
+    difficulty_max = django_filters.NumberFilter(method="bound_later", min_value=1, max_value=10)
 
     class Meta:
         model = Category
         fields = ["bank", "category", "difficulty_min", "difficulty_max"]
 
-    # A category matches a difficulty bound when it has a skill within it.
-    def filter_has_skill_from(self, queryset, name, value):
-        return queryset.filter(
-            Exists(Skill.objects.filter(category=OuterRef("pk"), difficulty__gte=value))
-        )
+    def bound_later(self, queryset, name, value):
+        return queryset  # both bounds apply together in filter_queryset
 
-    def filter_has_skill_to(self, queryset, name, value):
-        return queryset.filter(
-            Exists(Skill.objects.filter(category=OuterRef("pk"), difficulty__lte=value))
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        low = self.form.cleaned_data.get("difficulty_min")
+        high = self.form.cleaned_data.get("difficulty_max")
+        if low is None and high is None:
+            return queryset
+        skills = _difficulty_bounds(
+            Skill.objects.filter(category=OuterRef("pk")), "difficulty", low, high
         )
+        return queryset.filter(Exists(skills))

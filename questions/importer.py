@@ -135,36 +135,40 @@ def _write_bank(parsed: ParsedBank, *, source_name: str, sha: str, actor) -> Imp
     categories = {c.name: c for c in bank.categories.all()}
     skills = {s.anchor: s for s in Skill.objects.filter(category__bank=bank)}
     existing = {q.source_key: q for q in bank.questions.all()}
-    choices_by_question: dict[int, list[Choice]] = {}
-    for choice in Choice.objects.filter(question__bank=bank).order_by("position"):
-        choices_by_question.setdefault(choice.question_id, []).append(choice)
-
     # Categories and skills: upsert by name / anchor, keep the file's order.
-    wanted: list[tuple[ParsedQuestion, Category | None, Skill | None, int | None]] = []
+    new_categories: list[Category] = []
     for c_pos, pcat in enumerate(parsed.categories):
         category = categories.get(pcat.name)
         if category is None:
-            category = categories[pcat.name] = Category.objects.create(
-                bank=bank, name=pcat.name, position=c_pos
-            )
+            category = categories[pcat.name] = Category(bank=bank, name=pcat.name, position=c_pos)
+            new_categories.append(category)
         elif category.position != c_pos:
             category.position = c_pos
             category.save(update_fields=["position"])
+    Category.objects.bulk_create(new_categories)
+    wanted: list[tuple[ParsedQuestion, Category | None, Skill | None, int | None]] = []
+    new_skills: list[Skill] = []
+    changed_skills: list[Skill] = []
+    for pcat in parsed.categories:
+        category = categories[pcat.name]
         for s_pos, pskill in enumerate(pcat.skills):
             skill = skills.get(pskill.anchor)
             fields = {
-                "category": category,
+                "category_id": category.pk,
                 "name": pskill.name,
                 "difficulty": pskill.difficulty,
                 "position": s_pos,
             }
             if skill is None:
-                skill = skills[pskill.anchor] = Skill.objects.create(anchor=pskill.anchor, **fields)
+                skill = skills[pskill.anchor] = Skill(anchor=pskill.anchor, **fields)
+                new_skills.append(skill)
             elif any(getattr(skill, k) != v for k, v in fields.items()):
                 for k, v in fields.items():
                     setattr(skill, k, v)
-                skill.save()
+                changed_skills.append(skill)
             wanted += [(q, category, skill, pskill.difficulty) for q in pskill.questions]
+    Skill.objects.bulk_create(new_skills)
+    Skill.objects.bulk_update(changed_skills, ["category", "name", "difficulty", "position"])
     wanted += [(q, None, None, None) for q in parsed.long_form]
 
     to_create: list[tuple[Question, ParsedQuestion]] = []
@@ -264,7 +268,7 @@ def _write_bank(parsed: ParsedBank, *, source_name: str, sha: str, actor) -> Imp
     QuestionRevision.objects.bulk_create(revisions, batch_size=1000)
 
     if result.changed or bank.source_sha256 != sha:
-        bank.source_name = source_name
+        bank.source_name = Path(source_name).name  # never a server path
         bank.source_sha256 = sha
         bank.imported_at = now
         bank.save(update_fields=["source_name", "source_sha256", "imported_at"])

@@ -1,6 +1,7 @@
 """The question bank: banks, categories, skills, questions and their choices."""
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -147,6 +148,14 @@ class Choice(models.Model):
         return f"{self.label}. {self.text_md[:60]}"
 
 
+class _UnicodeJSONEncoder(DjangoJSONEncoder):
+    """Keeps non-ASCII text as is: \\uXXXX escapes made PostgreSQL bulk inserts ~5x slower."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["ensure_ascii"] = False
+        super().__init__(*args, **kwargs)
+
+
 class QuestionRevision(models.Model):
     """One row per version of a question: what it said, who changed it, and how."""
 
@@ -157,7 +166,7 @@ class QuestionRevision(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="revisions")
     version = models.PositiveIntegerField()
     source = models.CharField(max_length=10, choices=Source.choices)
-    snapshot = models.JSONField()
+    snapshot = models.JSONField(encoder=_UnicodeJSONEncoder)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )

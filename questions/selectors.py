@@ -1,17 +1,28 @@
 """Reads of the bank that the pages and the API share."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from .models import Category, Choice, Question, QuestionBank, Skill
 
 
+def _count_per_bank(queryset: QuerySet, bank_path: str):
+    """COUNT(*) of `queryset` rows of the outer bank, as a correlated subquery (no join fan-out)."""
+    counts = (
+        queryset.filter(**{bank_path: OuterRef("pk")})
+        .order_by()
+        .values(bank_path)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts), 0)
+
+
 def bank_list() -> QuerySet[QuestionBank]:
-    active = Q(questions__is_active=True)
     return QuestionBank.objects.annotate(
-        category_count=Count("categories", distinct=True),
-        question_count=Count("questions", filter=active, distinct=True),
-    ).annotate(
-        skill_count=Count("categories__skills", distinct=True),
+        category_count=_count_per_bank(Category.objects.all(), "bank"),
+        skill_count=_count_per_bank(Skill.objects.all(), "category__bank"),
+        question_count=_count_per_bank(Question.objects.filter(is_active=True), "bank"),
     )
 
 

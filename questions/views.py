@@ -30,7 +30,7 @@ def bank_index(request):
         return render(request, "questions/bank.html", context)
     data = request.GET.copy()
     data["bank"] = str(bank.pk)
-    filterset = QuestionFilter(data, queryset=question_list(bank=bank))
+    filterset = QuestionFilter(data, queryset=question_list(bank=bank), request=request)
     queryset = filterset.qs if filterset.is_valid() else question_list(bank=bank).none()
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     categories, long_form_count = bank_tree(bank=bank)
