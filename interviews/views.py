@@ -305,7 +305,7 @@ def add_search(request, pk):
     data = request.GET.copy()
     data["bank"] = str(question_set.bank_id)
     base = question_list(bank=question_set.bank).exclude(set_items__question_set=question_set)
-    filterset = QuestionFilter(data, queryset=base)
+    filterset = QuestionFilter(data, queryset=base, request=request)
     results = filterset.qs[:10] if filterset.is_valid() else []
     return render(
         request,

@@ -74,7 +74,12 @@ def _fingerprint(parsed: ParsedQuestion, difficulty: int | None, skill_anchor: s
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
 
 
+def choice_snapshot(choices) -> list[dict]:
+    return [{"label": c.label, "text_md": c.text_md, "is_correct": c.is_correct} for c in choices]
+
+
 def question_snapshot(question: Question, choices) -> dict:
+    """What a version of a question said: kept in QuestionRevision when a newer one replaces it."""
     return {
         "kind": question.kind,
         "prompt_md": question.prompt_md,
@@ -82,9 +87,7 @@ def question_snapshot(question: Question, choices) -> dict:
         "reference_answer_md": question.reference_answer_md,
         "difficulty": question.difficulty,
         "skill": question.skill_id,
-        "choices": [
-            {"label": c.label, "text_md": c.text_md, "is_correct": c.is_correct} for c in choices
-        ],
+        "choices": choice_snapshot(choices),
     }
 
 
@@ -173,7 +176,7 @@ def _write_bank(parsed: ParsedBank, *, source_name: str, sha: str, actor) -> Imp
 
     to_create: list[tuple[Question, ParsedQuestion]] = []
     to_update: list[tuple[Question, ParsedQuestion]] = []
-    revisions: list[QuestionRevision] = []
+    superseded: dict[int, tuple[int, dict]] = {}  # question id -> (old version, old content)
     seen: set[str] = set()
     for position, (pq, category, skill, difficulty) in enumerate(wanted):
         seen.add(pq.source_key)
@@ -205,6 +208,7 @@ def _write_bank(parsed: ParsedBank, *, source_name: str, sha: str, actor) -> Imp
             if dirty:
                 to_update.append((question, None))
             continue
+        superseded[question.pk] = (question.version, question_snapshot(question, ()))
         question.category, question.skill = category, skill
         question.version += 1
         _apply(question, pq, difficulty, fingerprint, position)
@@ -241,10 +245,25 @@ def _write_bank(parsed: ParsedBank, *, source_name: str, sha: str, actor) -> Imp
             batch_size=1000,
         )
     changed_content = [(q, pq) for q, pq in to_update if pq is not None]
+    # The versions these updates supersede go to the history, with the choices they had.
+    old_choices: dict[int, list[Choice]] = {}
+    for choice in Choice.objects.filter(question_id__in=superseded).order_by("position", "id"):
+        old_choices.setdefault(choice.question_id, []).append(choice)
+    QuestionRevision.objects.bulk_create(
+        [
+            QuestionRevision(
+                question_id=pk,
+                version=version,
+                source=QuestionRevision.Source.IMPORT,
+                snapshot={**content, "choices": choice_snapshot(old_choices.get(pk, ()))},
+            )
+            for pk, (version, content) in superseded.items()
+        ],
+        batch_size=1000,
+    )
     Choice.objects.filter(question__in=[q for q, _ in changed_content]).delete()
-    new_choices: list[Choice] = []
-    for question, pq in [*to_create, *changed_content]:
-        choices = [
+    Choice.objects.bulk_create(
+        [
             Choice(
                 question=question,
                 label=c.label,
@@ -252,20 +271,11 @@ def _write_bank(parsed: ParsedBank, *, source_name: str, sha: str, actor) -> Imp
                 is_correct=c.is_correct,
                 position=i,
             )
+            for question, pq in [*to_create, *changed_content]
             for i, c in enumerate(pq.choices)
-        ]
-        new_choices += choices
-        revisions.append(
-            QuestionRevision(
-                question=question,
-                version=question.version,
-                source=QuestionRevision.Source.IMPORT,
-                snapshot=question_snapshot(question, choices),
-                author=actor,
-            )
-        )
-    Choice.objects.bulk_create(new_choices, batch_size=2000)
-    QuestionRevision.objects.bulk_create(revisions, batch_size=1000)
+        ],
+        batch_size=2000,
+    )
 
     if result.changed or bank.source_sha256 != sha:
         bank.source_name = Path(source_name).name  # never a server path

@@ -88,6 +88,14 @@ class Question(models.Model):
     difficulty = models.PositiveSmallIntegerField(_("difficulty"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     edited_in_app = models.BooleanField(_("edited in the app"), default=False)
+    last_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last edited by"),
+    )
     source_key = models.CharField(_("source key"), max_length=255)
     # Fingerprint of the content as last imported: tells "unchanged in the file" from "edited".
     source_fingerprint = models.CharField(max_length=64, blank=True)
@@ -157,7 +165,10 @@ class _UnicodeJSONEncoder(DjangoJSONEncoder):
 
 
 class QuestionRevision(models.Model):
-    """One row per version of a question: what it said, who changed it, and how."""
+    """A superseded version of a question: what it said, who wrote it, and how.
+
+    The question row holds the current version; a row is added here each time an import or
+    an edit in the app replaces a version, so a first import writes no history at all."""
 
     class Source(models.TextChoices):
         IMPORT = "import", _("Import")

@@ -111,6 +111,16 @@ def question_update(
     )
     if errors:
         raise ValidationError(errors)
+    # The version being replaced goes to the history; the question row holds the new one.
+    QuestionRevision.objects.create(
+        question=question,
+        version=question.version,
+        source=QuestionRevision.Source.APP
+        if question.edited_in_app
+        else QuestionRevision.Source.IMPORT,
+        snapshot=question_snapshot(question, question.choices.all()),
+        author_id=question.last_edited_by_id,
+    )
     question.kind = kind
     question.prompt_md = prompt_md
     question.explanation_md = explanation_md
@@ -118,15 +128,9 @@ def question_update(
     question.difficulty = difficulty
     question.version += 1
     question.edited_in_app = True
+    question.last_edited_by = actor if getattr(actor, "is_authenticated", False) else None
     question.save()
-    saved = _write_choices(question, choices)
-    QuestionRevision.objects.create(
-        question=question,
-        version=question.version,
-        source=QuestionRevision.Source.APP,
-        snapshot=question_snapshot(question, saved),
-        author=actor if getattr(actor, "is_authenticated", False) else None,
-    )
+    _write_choices(question, choices)
     return question
 
 
@@ -167,13 +171,7 @@ def question_create(
         edited_in_app=True,
         source_key=f"app:{uuid.uuid4().hex}",
         position=(last or 0) + 1,
+        last_edited_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    saved = _write_choices(question, choices)
-    QuestionRevision.objects.create(
-        question=question,
-        version=1,
-        source=QuestionRevision.Source.APP,
-        snapshot=question_snapshot(question, saved),
-        author=actor if getattr(actor, "is_authenticated", False) else None,
-    )
+    _write_choices(question, choices)
     return question

@@ -58,7 +58,9 @@ def bank_index(request):
 
 @capability_required("bank.view")
 def question_detail(request, pk):
-    question = get_object_or_404(question_list(include_inactive=True), pk=pk)
+    question = get_object_or_404(
+        question_list(include_inactive=True).select_related("last_edited_by"), pk=pk
+    )
     return render(
         request,
         "questions/question_detail.html",

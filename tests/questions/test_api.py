@@ -430,9 +430,9 @@ def test_create_a_choice_question(bank, request, who):
         ("B", True),
         ("C", False),
     ]
-    assert _row_counts() == (before[0] + 1, before[1] + 3, before[2] + 1)
-    revision = QuestionRevision.objects.get(question_id=body["id"])
-    assert revision.source == QuestionRevision.Source.APP and revision.version == 1
+    # A new question has no superseded version yet: no history row.
+    assert _row_counts() == (before[0] + 1, before[1] + 3, before[2])
+    assert Question.objects.get(pk=body["id"]).last_edited_by.username in {"ivan", "ada"}
 
 
 def test_create_single_choice_with_two_correct_answers_is_400(bank, as_interviewer):
@@ -489,9 +489,20 @@ def test_interviewer_edits_a_prompt(bank, as_interviewer, interviewer, open_ques
     assert body["reference_answer_md"] == open_question.reference_answer_md
     open_question.refresh_from_db()
     assert (open_question.version, open_question.edited_in_app) == (2, True)
-    revision = open_question.revisions.get(version=2)
-    assert revision.source == QuestionRevision.Source.APP and revision.author == interviewer
-    assert revision.snapshot["prompt_md"] == "改写后的题目"
+    assert open_question.last_edited_by == interviewer
+    # The history keeps the imported version 1 that the edit replaced.
+    revision = open_question.revisions.get()
+    assert (revision.version, revision.source, revision.author) == (
+        1,
+        QuestionRevision.Source.IMPORT,
+        None,
+    )
+    assert revision.snapshot["prompt_md"] != "改写后的题目"
+    assert revision.snapshot["reference_answer_md"] == open_question.reference_answer_md
+    as_interviewer.patch(url, {"prompt_md": "再改一次", "version": 2}, format="json")
+    latest = open_question.revisions.get(version=2)
+    assert (latest.source, latest.author) == (QuestionRevision.Source.APP, interviewer)
+    assert latest.snapshot["prompt_md"] == "改写后的题目"
 
 
 def test_edit_keeps_the_choices_when_none_are_sent(bank, as_admin):

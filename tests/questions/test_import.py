@@ -111,7 +111,10 @@ def test_edited_file_updates_in_place_deactivates_and_reactivates(tmp_path):
     assert target.version == 2 and "最常见的步骤" in target.prompt_md
     assert set(Question.objects.values_list("id", flat=True)) == ids  # no duplicates
     assert Question.objects.filter(is_active=False).count() == 1
-    assert target.revisions.count() == 2
+    # History holds the superseded version 1, with its choices.
+    old = target.revisions.get()
+    assert old.version == 1 and "最常见的步骤" not in old.snapshot["prompt_md"]
+    assert [c["label"] for c in old.snapshot["choices"] if c["is_correct"]] == ["B"]
     out, _ = run_import(BUILTIN)
     assert "updated 1" in out and "reactivated 1" in out
     assert Question.objects.filter(is_active=False).count() == 0
