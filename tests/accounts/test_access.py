@@ -200,3 +200,25 @@ def test_browser_time_zone_is_used(client, interviewer):
     assert response.status_code == 200
     client.cookies["tz"] = "../../etc/passwd"
     assert client.get("/").status_code == 200
+
+
+def test_admin_lists_every_model(client, admin_user):
+    from django.contrib import admin as django_admin
+
+    client.force_login(admin_user)
+    for model, model_admin in django_admin.site._registry.items():
+        opts = model._meta
+        url = f"/admin/{opts.app_label}/{opts.model_name}/"
+        response = client.get(url, {"q": "x"} if model_admin.search_fields else {})
+        assert response.status_code == 200, url
+    registered = {m._meta.label for m in django_admin.site._registry}
+    assert {
+        "questions.QuestionBank",
+        "questions.Category",
+        "questions.Skill",
+        "questions.Question",
+        "questions.Choice",
+        "questions.QuestionRevision",
+        "interviews.QuestionSet",
+        "interviews.QuestionSetItem",
+    } <= registered

@@ -101,3 +101,32 @@ def test_set_editor_on_a_phone(browser, live_server, screenshot_dir):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=str(screenshot_dir / "set-editor-phone.png"))
     context.close()
+
+
+def test_drag_and_drop_reorders(page):
+    from interviews.assembly import Blueprint
+    from interviews.selectors import question_set_assemble
+    from interviews.services import question_set_create_from_assembly
+
+    bank = bank_import_path(path=BUILTIN).bank
+    user = UserFactory(username="dragger", role="interviewer")
+    assembly = question_set_assemble(
+        blueprint=Blueprint.from_data({"bank": bank.pk, "count": 4, "seed": 2})
+    )
+    question_set = question_set_create_from_assembly(owner=user, title="Drag", assembly=assembly)
+    log_in(page, "dragger")
+    page.goto(f"/sets/{question_set.pk}/")
+    before = item_questions(page)
+    with page.expect_response(lambda r: "/items/reorder/" in r.url):
+        page.locator(".set-item").nth(3).drag_to(
+            page.locator(".set-item").nth(0), target_position={"x": 20, "y": 5}
+        )
+    page.wait_for_function(
+        "q => document.querySelector('.set-item').dataset.question === q", arg=before[3]
+    )
+    assert item_questions(page) == [before[3], *before[:3]]
+    stored = [
+        str(q)
+        for q in question_set.items.order_by("position").values_list("question_id", flat=True)
+    ]
+    assert stored == item_questions(page)
