@@ -5,9 +5,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.defaults import page_not_found
+from django.views.defaults import server_error as html_server_error
 from rest_framework.authtoken.models import Token
 
-from config.api import json_not_found
+from config.api import json_not_found, json_server_error
 
 from .roles import user_can
 from .services import api_token_regenerate
@@ -45,3 +46,9 @@ def not_found(request, exception=None):
     if request.path.startswith("/api/"):
         return json_not_found(request, exception)
     return page_not_found(request, exception)
+
+
+def server_error(request):
+    if request.path.startswith("/api/"):
+        return json_server_error(request)
+    return html_server_error(request)

@@ -63,3 +63,13 @@ def test_docs_use_local_assets(client, interviewer):
     assert "swagger-ui" in html
     assert "cdn" not in html.lower() and "unpkg" not in html.lower()
     assert "/static/drf_spectacular_sidecar/" in html
+
+
+def test_server_errors_are_json_under_api(rf):
+    from accounts.views import server_error
+
+    response = server_error(rf.get("/api/v1/questions/"))
+    assert response.status_code == 500 and response["Content-Type"] == "application/json"
+    assert "logged" in json.loads(response.content)["detail"]
+    page = server_error(rf.get("/bank/"))
+    assert page.status_code == 500 and b"Server error" in page.content
