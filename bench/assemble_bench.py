@@ -21,9 +21,9 @@ import statistics
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from benchdb import throwaway_database
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_P95_MS = 200.0
@@ -43,43 +43,6 @@ SCOPE_CATEGORIES = 3  # "a few categories"
 
 
 # --- databases ------------------------------------------------------------------------------------
-
-
-@contextmanager
-def throwaway_database(url: str | None, workdir: Path):
-    """Yield a DATABASE_URL for a database that exists only for this run."""
-    if not url:
-        yield f"sqlite:///{workdir / 'bench.sqlite3'}"
-        return
-    parts = urlsplit(url)
-    if parts.scheme.startswith("sqlite"):
-        yield url
-        return
-    if not parts.scheme.startswith("postgres"):
-        sys.exit(f"--database-url: only sqlite:// and postgres:// are supported, not {url!r}")
-    import psycopg
-    from psycopg import sql
-
-    name = parts.path.lstrip("/")
-    if not name.startswith("bench"):
-        name = "bench_assemble"
-    target = urlunsplit(parts._replace(path=f"/{name}"))
-    admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield target
-    finally:
-        try:
-            from django.db import connections
-
-            connections.close_all()
-        except Exception:  # noqa: S110 - Django may never have been set up
-            pass
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def django_setup(database_url: str, workdir: Path) -> None:
@@ -253,7 +216,7 @@ def main() -> None:
 
     with (
         tempfile.TemporaryDirectory(prefix="assemble-bench-") as tmp,
-        throwaway_database(args.database_url, Path(tmp)) as database_url,
+        throwaway_database(args.database_url, Path(tmp), "bench_assemble") as database_url,
     ):
         django_setup(database_url, Path(tmp))
         from django.db import connection

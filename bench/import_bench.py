@@ -23,9 +23,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from benchdb import throwaway_database
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILTIN_BANK = ROOT / "data" / "banks" / "ai-llm-training.md"
@@ -268,44 +268,6 @@ def generate_bank(total: int, *, seed: int = 1) -> tuple[str, dict[str, int]]:
 # --- databases ------------------------------------------------------------------------------------
 
 
-@contextmanager
-def throwaway_database(url: str | None, workdir: Path):
-    """Yield a DATABASE_URL for a database that exists only for this run."""
-    if not url:
-        yield f"sqlite:///{workdir / 'bench.sqlite3'}"
-        return
-    parts = urlsplit(url)
-    if parts.scheme.startswith("sqlite"):
-        yield url
-        return
-    if not parts.scheme.startswith("postgres"):
-        sys.exit(f"--database-url: only sqlite:// and postgres:// are supported, not {url!r}")
-    import psycopg
-    from psycopg import sql
-
-    name = parts.path.lstrip("/") or "bench_import"
-    target = urlunsplit(parts._replace(path=f"/{name}"))
-    admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if exists and not name.startswith("bench"):
-            sys.exit(f"database {name!r} already exists; use a new name (e.g. .../bench_import)")
-        if exists:
-            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield target
-    finally:
-        try:
-            from django.db import connections
-
-            connections.close_all()
-        except Exception:  # noqa: S110 - Django may never have been set up
-            pass
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
-
-
 def django_environment(database_url: str, workdir: Path, upload_limit: int) -> dict[str, str]:
     return {
         **os.environ,
@@ -363,7 +325,7 @@ def run_synthetic(args, workdir: Path) -> None:
     path.write_bytes(data)
     generated = _seconds(started)
 
-    with throwaway_database(args.database_url, workdir) as database_url:
+    with throwaway_database(args.database_url, workdir, "bench_import") as database_url:
         env = django_environment(database_url, workdir, max(DEFAULT_UPLOAD_LIMIT, len(data) + 1))
         django_setup(env)
         from django.conf import settings
@@ -450,7 +412,7 @@ def run_synthetic(args, workdir: Path) -> None:
 
 
 def run_builtin(args, workdir: Path) -> None:
-    with throwaway_database(args.database_url, workdir) as database_url:
+    with throwaway_database(args.database_url, workdir, "bench_import") as database_url:
         env = django_environment(database_url, workdir, DEFAULT_UPLOAD_LIMIT)
         # migrate in-process: the timed subprocesses below find a ready, empty database
         django_setup(env)

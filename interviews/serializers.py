@@ -3,16 +3,15 @@
 from rest_framework import serializers
 
 from questions.models import Question
+from questions.serializers import QuestionSerializer
 
 from .models import QuestionSet, QuestionSetItem
 
 
-class DraftQuestionSerializer(serializers.ModelSerializer):
-    skill_name = serializers.CharField(source="skill.name", read_only=True, default=None)
-    category_name = serializers.CharField(source="category.name", read_only=True, default=None)
+class DraftQuestionSerializer(QuestionSerializer):
+    """The bank's question fields a draft needs; answers stay in the bank's own endpoint."""
 
-    class Meta:
-        model = Question
+    class Meta(QuestionSerializer.Meta):
         fields = [
             "id",
             "bank",
