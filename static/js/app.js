@@ -10,8 +10,12 @@
   } catch (e) { /* older browsers: server time zone */ }
 
   document.addEventListener("change", function (event) {
-    if (event.target.matches("select[data-autosubmit]")) {
-      event.target.form.submit();
+    var target = event.target;
+    if (target.matches("select[data-autosubmit]")) {
+      target.form.submit();
+    } else if (target.matches("select[data-navigate]")) {
+      // Reload the page for the chosen value (e.g. another bank), keeping nothing else.
+      window.location.search = "?" + encodeURIComponent(target.name) + "=" + encodeURIComponent(target.value);
     }
   });
 

@@ -264,3 +264,16 @@ def test_dashboard_lists_sets_with_flat_queries(
     with django_assert_num_queries(6):
         html = client.get("/").content.decode()
     assert html.count("mine ") == 5 and "129 questions, 46 skills" in html
+
+
+def test_builder_shows_the_chosen_bank(client, interviewer, bank):
+    from questions.models import Category, QuestionBank
+
+    other = QuestionBank.objects.create(title="Other bank", slug="other")
+    Category.objects.create(bank=other, name="其他领域", position=0)
+    client.force_login(interviewer)
+    html = client.get("/sets/new/").content.decode()
+    assert "分布式训练与系统架构" in html and "其他领域" not in html
+    html = client.get(f"/sets/new/?bank={other.pk}").content.decode()
+    assert "其他领域" in html and "分布式训练与系统架构" not in html
+    assert f'<option value="{other.pk}" selected>' in html
