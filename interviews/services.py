@@ -21,6 +21,8 @@ MAX_ITEMS = 200
 
 
 def _check_editable(*, actor, question_set: QuestionSet) -> None:
+    """Permission and state check; also locks the set's row so two tabs' edits queue up."""
+    QuestionSet.objects.select_for_update().filter(pk=question_set.pk).values("pk").first()
     if not question_set_can_edit(actor, question_set):
         raise PermissionDenied(_("Only the set's owner or an administrator may change it."))
     if question_set.is_archived:

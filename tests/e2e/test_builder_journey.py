@@ -130,3 +130,26 @@ def test_drag_and_drop_reorders(page):
         for q in question_set.items.order_by("position").values_list("question_id", flat=True)
     ]
     assert stored == item_questions(page)
+
+
+def test_add_from_search_and_remove(page):
+    from interviews.services import question_set_create
+
+    bank = bank_import_path(path=BUILTIN).bank
+    user = UserFactory(username="adder", role="interviewer")
+    question_set = question_set_create(owner=user, bank=bank, title="Empty")
+    log_in(page, "adder")
+    page.goto(f"/sets/{question_set.pk}/")
+    assert page.locator(".set-item").count() == 0
+    with page.expect_response(lambda r: "/items/search/" in r.url and "ZeRO" in r.url):
+        page.fill("#add-search", "ZeRO")
+    first = page.locator("#add-results [data-add]").first
+    added = first.get_attribute("data-add")
+    with page.expect_response(lambda r: "/items/add/" in r.url):
+        first.click()
+    page.wait_for_selector(f'.set-item[data-question="{added}"]')
+    assert page.locator('[data-summary="count"]').inner_text() == "1"
+    with page.expect_response(lambda r: "/remove/" in r.url):
+        page.locator(".set-item").first.get_by_role("button", name="Remove").click()
+    page.wait_for_function("() => document.querySelectorAll('.set-item').length === 0")
+    assert question_set.items.count() == 0
