@@ -17,5 +17,10 @@ urlpatterns = [
     path("<int:pk>/items/<int:item_pk>/move/<str:direction>/", views.item_move, name="item_move"),
     path("<int:pk>/items/<int:item_pk>/remove/", views.item_remove, name="item_remove"),
     path("<int:pk>/items/<int:item_pk>/swap/", views.item_swap, name="item_swap"),
+    path(
+        "<int:pk>/items/<int:item_pk>/swap/options/",
+        views.item_swap_options,
+        name="item_swap_options",
+    ),
     path("<int:pk>/items/<int:item_pk>/points/", views.item_points, name="item_points"),
 ]

@@ -27,9 +27,11 @@ from .selectors import (
     question_set_items,
     question_set_list,
     set_summary,
+    swap_candidates,
 )
 
 PAGE_SIZE = 25
+SWAP_OPTIONS = 8
 
 
 def _set_for(request, pk) -> QuestionSet:
@@ -253,12 +255,35 @@ def item_remove(request, pk, item_pk):
 @require_POST
 @capability_required("question_set.edit")
 def item_swap(request, pk, item_pk):
+    """Swap for the question named in the POST, or for a random one that fits the slot."""
     question_set = _editable_set(request, pk)
     item = _item(question_set, item_pk)
+    chosen = request.POST.get("question")
+    replacement = get_object_or_404(Question, pk=chosen) if chosen else None
     return _run(
         request,
         question_set,
-        lambda: services.question_set_item_swap(item=item, actor=request.user),
+        lambda: services.question_set_item_swap(
+            item=item, actor=request.user, replacement=replacement
+        ),
+    )
+
+
+@capability_required("question_set.edit")
+def item_swap_options(request, pk, item_pk):
+    """The questions that fit an item's slot, for the interviewer to choose from."""
+    question_set = _editable_set(request, pk)
+    item = _item(question_set, item_pk)
+    candidates = swap_candidates(item=item).select_related("skill", "category")
+    return render(
+        request,
+        "interviews/_swap_options.html",
+        {
+            "question_set": question_set,
+            "item": item,
+            "candidates": candidates.order_by("difficulty", "pk")[:SWAP_OPTIONS],
+            "more": max(0, candidates.count() - SWAP_OPTIONS),
+        },
     )
 
 

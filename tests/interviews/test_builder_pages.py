@@ -277,3 +277,27 @@ def test_builder_shows_the_chosen_bank(client, interviewer, bank):
     html = client.get(f"/sets/new/?bank={other.pk}").content.decode()
     assert "其他领域" in html and "分布式训练与系统架构" not in html
     assert f'<option value="{other.pk}" selected>' in html
+
+
+def test_swap_options_list_the_slot_and_swap_to_the_chosen_one(client, interviewer, question_set):
+    from interviews.selectors import swap_candidates
+
+    client.force_login(interviewer)
+    item = question_set.items.order_by("position").first()
+    base = f"/sets/{question_set.pk}/items/{item.pk}"
+    html = client.get(f"{base}/swap/options/").content.decode()
+    expected = list(swap_candidates(item=item).values_list("pk", flat=True))
+    assert expected
+    offered = [int(v) for v in __import__("re").findall(r'data-use="(\d+)"', html)]
+    assert offered and set(offered) <= set(expected)
+    assert not set(offered) & set(question_set.items.values_list("question_id", flat=True))
+    response = client.post(f"{base}/swap/", {"question": offered[-1]}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    item.refresh_from_db()
+    assert item.question_id == offered[-1]
+    # A question that does not fit the slot is refused, and nothing changes.
+    misfit = Question.objects.exclude(kind=item.question.kind).first()
+    response = client.post(f"{base}/swap/", {"question": misfit.pk}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 422 and "does not fit this slot" in response.content.decode()
+    item.refresh_from_db()
+    assert item.question_id == offered[-1]
