@@ -101,9 +101,7 @@ def _bank_slug(title: str, source_name: str) -> str:
     return slug
 
 
-def bank_import(
-    *, data: bytes, source_name: str, dry_run: bool = False, actor=None
-) -> ImportResult:
+def bank_import(*, data: bytes, source_name: str, dry_run: bool = False) -> ImportResult:
     """Import a bank file: create it, or update the bank with the same title in place.
 
     Questions are matched on `source_key`. A question whose file content changed is updated
@@ -117,14 +115,14 @@ def bank_import(
         raise BankImportError(source_name, list(exc.issues)) from None
     sha = hashlib.sha256(data).hexdigest()
     with transaction.atomic():
-        result = _write_bank(parsed, source_name=source_name, sha=sha, actor=actor)
+        result = _write_bank(parsed, source_name=source_name, sha=sha)
         result.dry_run = dry_run
         if dry_run:
             transaction.set_rollback(True)
     return result
 
 
-def _write_bank(parsed: ParsedBank, *, source_name: str, sha: str, actor) -> ImportResult:
+def _write_bank(parsed: ParsedBank, *, source_name: str, sha: str) -> ImportResult:
     now = timezone.now()
     bank = QuestionBank.objects.select_for_update().filter(title=parsed.title).first()
     if bank is None:
@@ -297,7 +295,7 @@ def _apply(question: Question, pq: ParsedQuestion, difficulty, fingerprint: str,
     question.updated_at = timezone.now()
 
 
-def bank_import_path(*, path: Path, dry_run: bool = False, actor=None) -> ImportResult:
+def bank_import_path(*, path: Path, dry_run: bool = False) -> ImportResult:
     """Read a bank file from disk (refusing oversized files before reading them) and import it."""
     source_name = str(path)
     limit = settings.BANK_UPLOAD_MAX_BYTES
@@ -310,6 +308,4 @@ def bank_import_path(*, path: Path, dry_run: bool = False, actor=None) -> Import
             source_name,
             [(1, f"file is {size:,} bytes, over the {limit:,}-byte limit (BANK_UPLOAD_MAX_BYTES)")],
         )
-    return bank_import(
-        data=path.read_bytes(), source_name=source_name, dry_run=dry_run, actor=actor
-    )
+    return bank_import(data=path.read_bytes(), source_name=source_name, dry_run=dry_run)

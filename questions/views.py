@@ -158,7 +158,6 @@ def bank_upload(request):
                     data=upload.read(),
                     source_name=upload.name,
                     dry_run=form.cleaned_data["dry_run"],
-                    actor=request.user,
                 )
             except BankImportError as exc:
                 errors = exc.lines()
