@@ -11,11 +11,13 @@ counts, drawing the rows) is interviews.selectors.question_set_assemble.
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import random
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -239,9 +241,10 @@ class Blueprint:
         return next((b for b in self.bands if b.contains(difficulty)), None)
 
 
-@dataclass(frozen=True)
-class Group:
-    """Interchangeable questions: same skill (None for long-form), kind and difficulty."""
+class Group(NamedTuple):
+    """Interchangeable questions: same skill (None for long-form), kind and difficulty.
+
+    A named tuple: a large bank has thousands of groups per draw, and these build fast."""
 
     skill: int | None
     category: int | None
@@ -379,7 +382,8 @@ def plan_assembly(blueprint: Blueprint, groups: Iterable[Group]) -> Plan:
     the number of questions.
     """
     rng = random.Random(blueprint.seed)  # noqa: S311 - a draw, not a secret
-    groups = [g for g in groups if g.size > 0 and blueprint.accepts_difficulty(g.difficulty)]
+    accepted = {d for d in range(UNRATED, 11) if blueprint.accepts_difficulty(d)}
+    groups = [g for g in groups if g.size > 0 and g.difficulty in accepted]
     groups.sort(key=lambda g: (g.skill or 0, g.category or 0, g.kind, g.difficulty))
     tiebreak = [rng.random() for _ in groups]
     remaining = [g.size for g in groups]
@@ -395,19 +399,33 @@ def plan_assembly(blueprint: Blueprint, groups: Iterable[Group]) -> Plan:
     for index in sorted(range(len(groups)), key=tiebreak.__getitem__):
         by_skill[spread_key(groups[index])].append(index)
     skill_category = {skill: groups[ids[0]].category for skill, ids in by_skill.items()}
+    skills_of_category: dict[object, list[object]] = defaultdict(list)
+    for skill, category in skill_category.items():
+        skills_of_category[category].append(skill)
     skill_use: Counter = Counter()
     category_use: Counter = Counter()
+    # Each live skill's preference, kept up to date as picks change the counts it depends on.
+    preference = {skill: (0, 0, tiebreak[ids[0]]) for skill, ids in by_skill.items()}
 
-    def preference(skill):
-        return (skill_use[skill], category_use[skill_category[skill]], tiebreak[by_skill[skill][0]])
+    def refresh(skill) -> None:
+        ids = by_skill[skill]
+        if ids:
+            use = (skill_use[skill], category_use[skill_category[skill]], tiebreak[ids[0]])
+            preference[skill] = use
+        else:
+            preference.pop(skill, None)
 
     def skills_in_order():
-        live = [skill for skill, ids in by_skill.items() if ids]
-        if not live:
+        if not preference:
             return
-        best = min(live, key=preference)
-        yield best  # almost always accepted: sort the rest only when it is not
-        yield from (skill for skill in sorted(live, key=preference) if skill != best)
+        best = min(preference, key=preference.__getitem__)
+        yield best  # almost always accepted: order the rest only when it is not
+        heap = [(key, n, skill) for n, (skill, key) in enumerate(preference.items())]
+        heapq.heapify(heap)
+        while heap:
+            skill = heapq.heappop(heap)[2]
+            if skill != best:
+                yield skill
 
     def try_take(group: Group, remaining_target: int) -> bool:
         slots_before, kinds_before = dict(demands.slots), dict(demands.kinds)
@@ -443,6 +461,8 @@ def plan_assembly(blueprint: Blueprint, groups: Iterable[Group]) -> Plan:
             by_skill[spread_key(group)].remove(chosen)
         skill_use[spread_key(group)] += 1
         category_use[group.category] += 1
+        for skill in skills_of_category[group.category]:
+            refresh(skill)
         taken += 1
     return Plan(
         picks={g: n for g, n in zip(groups, picks, strict=True) if n}, requested=blueprint.count

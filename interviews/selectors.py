@@ -122,16 +122,11 @@ def question_set_assemble(*, blueprint: Blueprint) -> Assembly:
         pool.values("skill_id", "category_id", "kind", "difficulty")
         .annotate(size=Count("id"))
         .order_by()
+        .values_list("skill_id", "category_id", "kind", "difficulty", "size")
     )
     groups = [
-        Group(
-            skill=r["skill_id"],
-            category=r["category_id"],
-            kind=r["kind"],
-            difficulty=r["difficulty"] or UNRATED,
-            size=r["size"],
-        )
-        for r in rows
+        Group(skill, category, kind, difficulty or UNRATED, size)
+        for skill, category, kind, difficulty, size in rows
     ]
     plan = plan_assembly(blueprint, groups)
     shortfalls = explain_shortfalls(blueprint, groups, plan, scope)
