@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from questions.models import Question
-from questions.serializers import QuestionSerializer
+from questions.serializers import QUESTION_SUMMARY_FIELDS, QuestionSerializer
 
 from .models import QuestionSet, QuestionSetItem
 
@@ -12,17 +12,7 @@ class DraftQuestionSerializer(QuestionSerializer):
     """The bank's question fields a draft needs; answers stay in the bank's own endpoint."""
 
     class Meta(QuestionSerializer.Meta):
-        fields = [
-            "id",
-            "bank",
-            "category",
-            "category_name",
-            "skill",
-            "skill_name",
-            "kind",
-            "difficulty",
-            "prompt_md",
-        ]
+        fields = QUESTION_SUMMARY_FIELDS
 
 
 class DraftItemSerializer(serializers.Serializer):

@@ -258,8 +258,7 @@ def item_swap(request, pk, item_pk):
     """Swap for the question named in the POST, or for a random one that fits the slot."""
     question_set = _editable_set(request, pk)
     item = _item(question_set, item_pk)
-    chosen = request.POST.get("question")
-    replacement = get_object_or_404(Question, pk=chosen) if chosen else None
+    replacement = _posted_question(request) if request.POST.get("question") else None
     return _run(
         request,
         question_set,
@@ -302,6 +301,14 @@ def item_points(request, pk, item_pk):
     )
 
 
+def _posted_question(request) -> Question:
+    """The question named by the POST's `question` id; 404 for a missing or malformed id."""
+    raw = request.POST.get("question", "")
+    if not raw.isdigit():
+        raise Http404
+    return get_object_or_404(Question, pk=int(raw))
+
+
 def _whole_number(raw: str, field: str) -> int:
     try:
         return int(raw)
@@ -313,7 +320,7 @@ def _whole_number(raw: str, field: str) -> int:
 @capability_required("question_set.edit")
 def item_add(request, pk):
     question_set = _editable_set(request, pk)
-    question = get_object_or_404(Question, pk=request.POST.get("question") or 0)
+    question = _posted_question(request)
     return _run(
         request,
         question_set,

@@ -7,6 +7,18 @@ from accounts.roles import user_can
 from .models import Category, Choice, Question, QuestionBank, QuestionKind, Skill
 
 KEY_FIELDS = ("explanation_md", "reference_answer_md")
+# What identifies and places a question, without its answers (drafts show just these).
+QUESTION_SUMMARY_FIELDS = [
+    "id",
+    "bank",
+    "category",
+    "category_name",
+    "skill",
+    "skill_name",
+    "kind",
+    "difficulty",
+    "prompt_md",
+]
 
 
 class BankSerializer(serializers.ModelSerializer):
@@ -68,15 +80,7 @@ class QuestionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Question
         fields = [
-            "id",
-            "bank",
-            "category",
-            "category_name",
-            "skill",
-            "skill_name",
-            "kind",
-            "difficulty",
-            "prompt_md",
+            *QUESTION_SUMMARY_FIELDS,
             "explanation_md",
             "reference_answer_md",
             "choices",

@@ -301,3 +301,12 @@ def test_swap_options_list_the_slot_and_swap_to_the_chosen_one(client, interview
     assert response.status_code == 422 and "does not fit this slot" in response.content.decode()
     item.refresh_from_db()
     assert item.question_id == offered[-1]
+
+
+def test_malformed_question_ids_are_404_not_errors(client, interviewer, question_set):
+    client.force_login(interviewer)
+    item = question_set.items.first()
+    base = f"/sets/{question_set.pk}/items"
+    assert client.post(f"{base}/add/", {"question": "abc"}).status_code == 404
+    assert client.post(f"{base}/add/", {}).status_code == 404
+    assert client.post(f"{base}/{item.pk}/swap/", {"question": "1;drop"}).status_code == 404
