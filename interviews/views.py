@@ -180,9 +180,15 @@ def set_detail(request, pk):
     return render(request, "interviews/set_detail.html", context)
 
 
-def _editor_response(request, question_set, error: str | None = None, status: int = 200):
+def _editor_response(
+    request, question_set, error: str | None = None, error_item: int | None = None, status=200
+):
+    """The editor fragment; an error is shown in the row it concerns, or above the list."""
     context = _editor_context(request, question_set)
-    context["error"] = error
+    if error_item is not None and any(i.pk == error_item for i in context["items"]):
+        context["item_error"], context["error_item"] = error, error_item
+    else:
+        context["error"] = error
     return render(request, "interviews/_editor.html", context, status=status)
 
 
@@ -194,15 +200,19 @@ def _item(question_set, item_pk) -> QuestionSetItem:
     )
 
 
-def _run(request, question_set, action):
-    """Call a service for an htmx editor action; answer with the refreshed editor."""
+def _run(request, question_set, action, item: QuestionSetItem | None = None):
+    """Call a service for an htmx editor action; answer with the refreshed editor.
+
+    A refused action changes nothing and answers 422 with the reason, next to `item` if given."""
     try:
         action()
     except ValidationError as exc:
         text = " ".join(
             m for msgs in getattr(exc, "message_dict", {"": exc.messages}).values() for m in msgs
         )
-        return _editor_response(request, question_set, error=text, status=422)
+        return _editor_response(
+            request, question_set, error=text, error_item=item and item.pk, status=422
+        )
     if not request.htmx:
         return redirect(question_set.get_absolute_url())
     return _editor_response(request, question_set)
@@ -220,6 +230,7 @@ def item_move(request, pk, item_pk, direction):
         request,
         question_set,
         lambda: services.question_set_item_move(item=item, actor=request.user, offset=offset),
+        item=item,
     )
 
 
@@ -249,6 +260,7 @@ def item_remove(request, pk, item_pk):
         request,
         question_set,
         lambda: services.question_set_item_remove(item=item, actor=request.user),
+        item=item,
     )
 
 
@@ -265,6 +277,7 @@ def item_swap(request, pk, item_pk):
         lambda: services.question_set_item_swap(
             item=item, actor=request.user, replacement=replacement
         ),
+        item=item,
     )
 
 
@@ -298,6 +311,7 @@ def item_points(request, pk, item_pk):
         lambda: services.question_set_item_set_points(
             item=item, actor=request.user, points=_whole_number(raw, "points")
         ),
+        item=item,
     )
 
 

@@ -19,6 +19,24 @@
     }
   });
 
+  // htmx requests that fail (the server errs, the session ended, the network is down) say so,
+  // instead of leaving the page as it was without a word. Validation answers are swapped in.
+  function showFailure(kind) {
+    var notice = document.getElementById("request-failed");
+    if (!notice) return;
+    notice.textContent = notice.dataset[kind];
+    notice.hidden = false;
+  }
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr.status;
+    showFailure(status === 401 || status === 403 ? "forbidden" : "server");
+  });
+  document.addEventListener("htmx:sendError", function () { showFailure("network"); });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var notice = document.getElementById("request-failed");
+    if (notice && event.detail.successful) notice.hidden = true;
+  });
+
   document.addEventListener("click", function (event) {
     var toggle = event.target.closest(".nav-toggle");
     if (!toggle) return;

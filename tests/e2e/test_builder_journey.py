@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from interviews.models import QuestionSet
+from interviews.selectors import swap_candidates
 from questions.importer import bank_import_path
 from tests.e2e.test_roles_journey import log_in
 from tests.factories import UserFactory
@@ -42,15 +43,21 @@ def test_build_swap_reorder_and_open_the_kit(page, screenshot_dir):
     assert page.locator("h1").inner_text().startswith("Banded screening")
     assert item_questions(page) == drafted  # saved exactly what was shown
 
-    # Swap the first question for another of the same slot.
+    # Swap a question for another of the same slot. The draw is random, and in the built-in bank
+    # some slots have no other question, so swap the first item whose slot has one.
     before = item_questions(page)
+    saved = QuestionSet.objects.get(title="Banded screening")
+    items = list(saved.items.order_by("position").select_related("question", "question_set"))
+    n = next(i for i, item in enumerate(items) if swap_candidates(item=item).exists())
     with page.expect_response(lambda r: "/swap/" in r.url):
-        page.locator(".set-item").first.get_by_role("button", name="Swap").click()
+        page.locator(".set-item").nth(n).get_by_role("button", name="Swap").click()
     page.wait_for_function(
-        "q => document.querySelector('.set-item').dataset.question !== q", arg=before[0]
+        "([n, q]) => document.querySelectorAll('.set-item')[n].dataset.question !== q",
+        arg=[n, before[n]],
     )
     after_swap = item_questions(page)
-    assert after_swap[1:] == before[1:] and after_swap[0] not in before
+    assert after_swap[n] not in before
+    assert after_swap[:n] + after_swap[n + 1 :] == before[:n] + before[n + 1 :]
 
     # Reorder with the keyboard: focus the third handle, press ArrowUp.
     page.locator(".set-item").nth(2).locator(".item-handle").focus()
@@ -69,7 +76,6 @@ def test_build_swap_reorder_and_open_the_kit(page, screenshot_dir):
     )
     page.screenshot(path=str(screenshot_dir / "set-editor.png"), full_page=True)
 
-    saved = QuestionSet.objects.get(title="Banded screening")
     stored = [
         str(q) for q in saved.items.order_by("position").values_list("question_id", flat=True)
     ]
@@ -153,3 +159,65 @@ def test_add_from_search_and_remove(page):
         page.locator(".set-item").first.get_by_role("button", name="Remove").click()
     page.wait_for_function("() => document.querySelectorAll('.set-item').length === 0")
     assert question_set.items.count() == 0
+
+
+def test_refused_actions_say_why_where_they_happened(page, screenshot_dir):
+    """A swap the bank cannot serve answers 422; the reason appears in that item's row."""
+    from interviews.services import question_set_create, question_set_item_add
+    from questions.models import Question
+
+    bank = bank_import_path(path=BUILTIN).bank
+    user = UserFactory(username="refused", role="interviewer")
+    question_set = question_set_create(owner=user, bank=bank, title="Lonely slots")
+    # A question whose slot (same band and kind, same skill, else category) has no other one.
+    for question in Question.objects.filter(bank=bank, skill__isnull=False).order_by("pk"):
+        item = question_set_item_add(question_set=question_set, actor=user, question=question)
+        if not swap_candidates(item=item).exists():
+            break
+        item.delete()
+    else:
+        pytest.fail("the built-in bank has no slot without alternatives")
+    log_in(page, "refused")
+    page.goto(f"/sets/{question_set.pk}/")
+    with page.expect_response(lambda r: "/swap/" in r.url) as response:
+        page.locator(".set-item").first.get_by_role("button", name="Swap").click()
+    assert response.value.status == 422
+    alert = page.locator(".set-item .item-error")
+    alert.wait_for()
+    assert "no other question for this slot" in alert.inner_text()
+    page.screenshot(path=str(screenshot_dir / "set-editor-refused-swap.png"))
+    assert item_questions(page) == [str(question.pk)]
+
+
+def test_an_invalid_blueprint_is_explained_in_the_page(page):
+    bank_import_path(path=BUILTIN)
+    UserFactory(username="blue", role="interviewer")
+    log_in(page, "blue")
+    page.goto("/sets/new/")
+    page.get_by_label("One range").check()
+    page.fill("#bp-dmin", "8")
+    page.fill("#bp-dmax", "3")
+    with page.expect_response(lambda r: r.url.endswith("/sets/new/")) as response:
+        page.get_by_role("button", name="Assemble").click()
+    assert response.value.status == 400
+    page.wait_for_selector("#draft .errorlist, #draft .message.error")
+    assert "is above difficulty_max (3): swap them" in page.locator("#draft").inner_text()
+    assert page.locator(".draft-items li").count() == 0
+
+
+def test_a_server_failure_is_reported(page, screenshot_dir):
+    """When an htmx request fails on the server, a notice says so instead of nothing happening."""
+    from interviews.services import question_set_create
+
+    bank = bank_import_path(path=BUILTIN).bank
+    user = UserFactory(username="unlucky", role="interviewer")
+    question_set = question_set_create(owner=user, bank=bank, title="Doomed")
+    log_in(page, "unlucky")
+    page.goto(f"/sets/{question_set.pk}/")
+    page.route("**/items/search/**", lambda route: route.fulfill(status=500, body="boom"))
+    notice = page.locator("#request-failed")
+    assert notice.is_hidden()
+    page.fill("#add-search", "ZeRO")
+    notice.wait_for(state="visible")
+    assert "could not complete" in notice.inner_text()
+    page.screenshot(path=str(screenshot_dir / "request-failed.png"))

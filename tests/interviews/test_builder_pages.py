@@ -143,6 +143,9 @@ def test_editor_actions(client, interviewer, question_set):
     assert first.points == 9
     response = client.post(f"{base}/items/{first.pk}/points/", {"points": "0"}, **hx)
     assert response.status_code == 422 and "1 to 100" in response.content.decode()
+    # The reason is shown in the row of the item it concerns, not far away above the list.
+    row = response.content.decode().split(f'data-item="{first.pk}"')[1].split("</li>")[0]
+    assert "item-error" in row and "1 to 100" in row
 
     client.post(f"{base}/items/{first.pk}/remove/", **hx)
     assert question_set.items.count() == 5
