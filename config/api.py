@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, pagination
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -20,13 +21,13 @@ def exception_handler(exc, context):
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied()
+        exc = exceptions.PermissionDenied(str(exc) or None)
     return drf_exception_handler(exc, context)
 
 
 def json_not_found(request, exception=None):
-    return JsonResponse({"detail": "Not found."}, status=404)
+    return JsonResponse({"detail": str(exceptions.NotFound.default_detail)}, status=404)
 
 
 def json_server_error(request):
-    return JsonResponse({"detail": "Server error. The failure has been logged."}, status=500)
+    return JsonResponse({"detail": _("Server error. The failure has been logged.")}, status=500)

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Count, Prefetch
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -59,7 +60,7 @@ class QuestionSetViewSet(
         items = self._items(data.get("items", []))
         bank = data.get("bank") or (items[0][0].bank if items else None)
         if bank is None:
-            raise ValidationError({"bank": ["Give the bank, or at least one item."]})
+            raise ValidationError({"bank": [_("Give the bank, or at least one item.")]})
         try:
             serializer.instance = services.question_set_create(
                 owner=self.request.user,
@@ -77,12 +78,14 @@ class QuestionSetViewSet(
     def update(self, request, *args, **kwargs):
         question_set = self.get_object()
         if not question_set_can_edit(request.user, question_set):
-            raise PermissionDenied("Only the set's owner or an administrator may change it.")
+            raise PermissionDenied(_("Only the set's owner or an administrator may change it."))
         serializer = self.get_serializer(question_set, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         if "bank" in data and data["bank"] != question_set.bank:
-            raise ValidationError({"bank": ["A set's bank cannot be changed; clone it instead."]})
+            raise ValidationError(
+                {"bank": [_("A set's bank cannot be changed; clone it instead.")]}
+            )
         try:
             with transaction.atomic():
                 if "archived" in data and data["archived"] != question_set.is_archived:
@@ -134,7 +137,7 @@ class QuestionSetViewSet(
         if not switches.validated_data["save"]:
             return Response(body)
         if not QuestionBank.objects.filter(pk=blueprint.bank).exists():
-            raise ValidationError({"bank": ["Unknown bank."]})
+            raise ValidationError({"bank": [_("Unknown bank.")]})
         try:
             question_set = services.question_set_create_from_assembly(
                 owner=request.user,

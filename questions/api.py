@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count
+from django.utils.translation import gettext as _
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -87,7 +88,7 @@ class QuestionViewSet(
         moved = [n for n in ("bank", "skill") if n in data and data[n] != getattr(question, n)]
         if moved:
             raise ValidationError(
-                {n: ["A question's bank and skill cannot be changed."] for n in moved}
+                {n: [_("A question's bank and skill cannot be changed.")] for n in moved}
             )
         try:
             question = question_update(

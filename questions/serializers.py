@@ -1,5 +1,6 @@
 """API v1 representations of the bank. Keys and reference answers only for who may see them."""
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from accounts.roles import user_can
@@ -106,8 +107,8 @@ class QuestionSerializer(serializers.ModelSerializer):
         if self.instance is None:
             for name in ("bank", "kind", "prompt_md"):
                 if name not in attrs:
-                    raise serializers.ValidationError({name: ["This field is required."]})
+                    raise serializers.ValidationError({name: [_("This field is required.")]})
         kind = attrs.get("kind") or getattr(self.instance, "kind", None)
         if kind not in QuestionKind.values:
-            raise serializers.ValidationError({"kind": ["Unknown kind."]})
+            raise serializers.ValidationError({"kind": [_("Unknown kind.")]})
         return attrs

@@ -8,7 +8,7 @@ from rest_framework.authtoken.models import Token
 from interviews.models import QuestionSet
 from interviews.services import question_set_create
 from questions.importer import bank_import_path
-from questions.models import Category, Question
+from questions.models import Category, Question, QuestionBank
 
 BUILTIN = Path(__file__).resolve().parents[2] / "data" / "banks" / "ai-llm-training.md"
 
@@ -187,6 +187,52 @@ def test_other_interviewer_may_not_patch(client, interviewer, bank):
         **auth(other),
     )
     assert response.status_code == 403
+    assert "owner or an administrator" in response.json()["detail"]
+    question_set.refresh_from_db()
+    assert question_set.title == "Mine"
+
+
+def test_refusals_say_what_to_change_in_the_callers_language(client, interviewer, bank):
+    """Each refusal names the field and the fix, in English or Chinese as the caller asks."""
+    response = client.post(
+        "/api/v1/question-sets/",
+        {"title": "Nothing in it"},
+        content_type="application/json",
+        **auth(interviewer),
+    )
+    assert response.status_code == 400
+    assert response.json() == {"bank": ["Give the bank, or at least one item."]}
+    response = client.post(
+        "/api/v1/question-sets/",
+        {"title": "Nothing in it"},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+        **auth(interviewer),
+    )
+    assert response.json() == {"bank": ["请指定题库，或至少提供一道题。"]}
+    assert QuestionSet.objects.count() == 0
+
+    question_set = question_set_create(owner=interviewer, bank=bank, title="Kept")
+    other_bank = QuestionBank.objects.create(title="Other", slug="other")
+    response = client.patch(
+        f"/api/v1/question-sets/{question_set.pk}/",
+        {"bank": other_bank.pk, "title": "Moved"},
+        content_type="application/json",
+        **auth(interviewer),
+    )
+    assert response.status_code == 400
+    assert "clone it instead" in response.json()["bank"][0]
+    question_set.refresh_from_db()
+    assert (question_set.bank, question_set.title) == (bank, "Kept")
+
+    response = client.post(
+        "/api/v1/question-sets/assemble/",
+        {"bank": 999999, "count": 3, "save": True, "title": "Ghost"},
+        content_type="application/json",
+        **auth(interviewer),
+    )
+    assert response.status_code == 400 and response.json()["bank"]
+    assert QuestionSet.objects.filter(title="Ghost").count() == 0
 
 
 def test_list_query_count_is_flat(client, interviewer, bank, django_assert_num_queries):
