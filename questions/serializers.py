@@ -1,11 +1,10 @@
 """API v1 representations of the bank. Keys and reference answers only for who may see them."""
 
-from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from accounts.roles import user_can
 
-from .models import Category, Choice, Question, QuestionBank, QuestionKind, Skill
+from .models import Category, Choice, Question, QuestionBank, Skill
 
 KEY_FIELDS = ("explanation_md", "reference_answer_md")
 # What identifies and places a question, without its answers (drafts show just these).
@@ -91,7 +90,13 @@ class QuestionSerializer(serializers.ModelSerializer):
             "source_key",
         ]
         read_only_fields = ["category", "edited_in_app", "is_active", "source_key"]
-        extra_kwargs = {"kind": {"required": False}, "bank": {"required": False}}
+        # bank, kind and prompt_md are required when creating (PATCH is partial), so a POST
+        # missing them hears so together with every other field error.
+        extra_kwargs = {
+            "bank": {"required": True},
+            "kind": {"required": True},
+            "difficulty": {"min_value": 1, "max_value": 10},
+        }
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -102,13 +107,3 @@ class QuestionSerializer(serializers.ModelSerializer):
             for choice in data.get("choices") or []:
                 choice.pop("is_correct", None)
         return data
-
-    def validate(self, attrs):
-        if self.instance is None:
-            for name in ("bank", "kind", "prompt_md"):
-                if name not in attrs:
-                    raise serializers.ValidationError({name: [_("This field is required.")]})
-        kind = attrs.get("kind") or getattr(self.instance, "kind", None)
-        if kind not in QuestionKind.values:
-            raise serializers.ValidationError({"kind": [_("Unknown kind.")]})
-        return attrs

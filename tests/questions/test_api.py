@@ -453,6 +453,15 @@ def test_create_without_required_fields_is_400(bank, as_interviewer):
     response = as_interviewer.post("/api/v1/questions/", payload, format="json")
     assert response.status_code == 400
     assert response.json() == {"bank": ["This field is required."]}
+    # Every missing or wrong field is reported at once, not one per attempt.
+    payload = {"difficulty": 11}
+    response = as_interviewer.post("/api/v1/questions/", payload, format="json")
+    assert response.status_code == 400
+    assert set(response.json()) == {"bank", "kind", "prompt_md", "difficulty"}
+    response = as_interviewer.post(
+        "/api/v1/questions/", {**payload, "kind": "essay"}, format="json"
+    )
+    assert "essay" in response.json()["kind"][0]
 
 
 def test_create_with_a_skill_of_another_bank_is_400(bank, as_interviewer):
