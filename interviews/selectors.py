@@ -223,14 +223,20 @@ def question_set_can_edit(user, question_set: QuestionSet) -> bool:
 
 
 def slot_band(question_set: QuestionSet, difficulty: int | None) -> Band | None:
-    """The band a question fills: the blueprint's band, else the level bands 1-4/5-7/8-10."""
+    """The band a question fills: the blueprint's band, else its level band (1-4/5-7/8-10)
+    kept inside the blueprint's difficulty range, so a swap never leaves what was asked for."""
     if difficulty is None:
         return None
-    bands = question_set.blueprint.get("bands") if question_set.blueprint else None
-    for raw in bands or []:
+    blueprint = question_set.blueprint or {}
+    for raw in blueprint.get("bands") or []:
         if raw["min"] <= difficulty <= raw["max"]:
             return Band(raw["min"], raw["max"], 0)
-    return next(b for b in LEVEL_BANDS if b.contains(difficulty))
+    level = next(b for b in LEVEL_BANDS if b.contains(difficulty))
+    low = max(level.low, blueprint.get("difficulty_min") or 1)
+    high = min(level.high, blueprint.get("difficulty_max") or 10)
+    if low <= difficulty <= high:
+        return Band(low, high, 0)
+    return level  # a question added by hand outside the blueprint's range
 
 
 def swap_candidates(*, item: QuestionSetItem) -> QuerySet[Question]:

@@ -5,6 +5,7 @@ import secrets
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -62,16 +63,40 @@ def set_list(request):
     )
 
 
-def _builder_context(request, bank, data: dict) -> dict:
+# How the builder page names the blueprint fields that errors are reported against.
+BLUEPRINT_LABELS = {
+    "bank": gettext_lazy("Bank"),
+    "count": gettext_lazy("Number of questions"),
+    "categories": gettext_lazy("Categories"),
+    "skills": gettext_lazy("Skills"),
+    "difficulty_min": gettext_lazy("Difficulty from"),
+    "difficulty_max": gettext_lazy("Difficulty to"),
+    "bands": gettext_lazy("Bands with counts"),
+    "kinds": gettext_lazy("Questions per kind"),
+    "seed": gettext_lazy("Seed"),
+}
+
+
+def _builder_context(request, bank, data: dict, initial: dict | None = None) -> dict:
     categories, _long_form = bank_tree(bank=bank)
+    in_bank = dict(
+        Question.objects.filter(bank=bank, is_active=True)
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     return {
         "banks": bank_list(),
         "bank": bank,
         "categories": categories,
         "data": data,
         "band_rows": _band_rows(data),
-        "kinds": [(k, QuestionKind(k).label, (data.get("kinds") or {}).get(k)) for k in KINDS],
-        "form": QuestionSetForm(initial={"title": data.get("title", "")}),
+        "kinds": [
+            (k, QuestionKind(k).label, (data.get("kinds") or {}).get(k), in_bank.get(k, 0))
+            for k in KINDS
+        ],
+        # The title is needed only to save: the browser must not block Assemble over it.
+        "form": QuestionSetForm(initial=initial or {}, use_required_attribute=False),
     }
 
 
@@ -120,19 +145,22 @@ def set_builder(request):
         post["seed"] = post["draft_seed"]
     data = blueprint_data_from_post(post)
     data["mode"] = post.get("mode", "range")
-    context = _builder_context(request, bank, data)
+    saved_fields = {k: post.get(k, "") for k in ("title", "time_limit_minutes")}
+    context = _builder_context(request, bank, data, initial=saved_fields)
     context["seed"] = post["seed"]
     try:
         blueprint = Blueprint.from_data(data)
         assembly = question_set_assemble(blueprint=blueprint)
     except BlueprintError as exc:
-        context["blueprint_errors"] = exc.errors
+        context["blueprint_errors"] = [
+            (BLUEPRINT_LABELS.get(field, field), errors) for field, errors in exc.errors.items()
+        ]
         template = "interviews/_draft.html" if request.htmx else "interviews/builder.html"
         return render(request, template, context, status=400)
     context["assembly"] = assembly
     context["summary"] = assembly.summary
     if action == "save":
-        form = QuestionSetForm(post)
+        form = QuestionSetForm(post, use_required_attribute=False)
         if form.is_valid():
             try:
                 question_set = services.question_set_create_from_assembly(

@@ -221,3 +221,34 @@ def test_a_server_failure_is_reported(page, screenshot_dir):
     notice.wait_for(state="visible")
     assert "could not complete" in notice.inner_text()
     page.screenshot(path=str(screenshot_dir / "request-failed.png"))
+
+
+def test_draw_again_needs_no_title_and_keeps_a_typed_one(page):
+    """The title matters only to Save: Assemble and Draw again work without one, and keep it."""
+    bank_import_path(path=BUILTIN)
+    UserFactory(username="redraw", role="interviewer")
+    log_in(page, "redraw")
+    page.goto("/sets/new/")
+    page.get_by_role("button", name="Assemble").click()
+    page.wait_for_selector(".draft-items li")
+    page.fill("#bp-count", "6")
+    page.fill('input[name="band_1_count"]', "0")
+    with page.expect_response(lambda r: r.url.endswith("/sets/new/")):
+        page.get_by_role("button", name="Assemble").click()
+    page.wait_for_function("() => document.querySelectorAll('.draft-items li').length === 6")
+    seed = page.locator('input[name="draft_seed"]').input_value()
+    page.fill("#id_title", "Kept title")
+    with page.expect_response(lambda r: r.url.endswith("/sets/new/")):
+        page.get_by_role("button", name="Draw again").click()
+    page.wait_for_function(
+        "s => document.querySelector('input[name=draft_seed]').value !== s", arg=seed
+    )
+    assert page.locator("#id_title").input_value() == "Kept title"
+
+    # Saving without a title is refused in words, next to the field; nothing is saved.
+    page.fill("#id_title", "")
+    with page.expect_response(lambda r: r.url.endswith("/sets/new/")):
+        page.get_by_role("button", name="Save set").click()
+    page.wait_for_selector(".save-row .errorlist")
+    assert "required" in page.locator(".save-row .errorlist").inner_text()
+    assert QuestionSet.objects.count() == 0

@@ -8,7 +8,7 @@ import pytest
 
 from interviews.assembly import Blueprint, BlueprintError
 from interviews.selectors import LEVEL_BANDS, question_set_assemble, swap_candidates
-from interviews.services import question_set_create
+from interviews.services import question_set_create, question_set_item_add
 from questions.importer import bank_import_path
 from questions.models import Category, Choice, Question, QuestionBank, Skill
 
@@ -304,13 +304,19 @@ def test_assembly_takes_a_constant_number_of_queries(bank, django_assert_num_que
 
 
 def slot_of(difficulty, blueprint: dict):
-    """The band a question fills: its blueprint band, else the level band; None if unrated."""
+    """The band a question fills: its blueprint band, else the level band cut to the blueprint's
+    range (unless the question lies outside that range); None if unrated."""
     if difficulty is None:
         return None
     for b in blueprint.get("bands", []):
         if b["min"] <= difficulty <= b["max"]:
             return (b["min"], b["max"])
-    return next((b.low, b.high) for b in LEVEL_BANDS if b.contains(difficulty))
+    low, high = next((b.low, b.high) for b in LEVEL_BANDS if b.contains(difficulty))
+    cut = (
+        max(low, blueprint.get("difficulty_min", 1)),
+        min(high, blueprint.get("difficulty_max", 10)),
+    )
+    return cut if cut[0] <= difficulty <= cut[1] else (low, high)
 
 
 def expected_swaps(item, set_ids: set[int], blueprint: dict) -> set[int]:
@@ -379,6 +385,33 @@ def test_swap_candidates_fit_the_slot(bank, interviewer):
             assert all(c.category_id == q.category_id for c in candidates)
     # the built-in bank has one question per skill and kind: the other items fall back
     assert fallbacks >= 5
+
+
+@pytest.mark.parametrize(("low", "high"), [(10, 10), (6, 9), (3, 5)])
+def test_swap_candidates_stay_inside_the_blueprints_range(bank, interviewer, low, high):
+    """A set drawn from a range: a swap never brings in a question outside that range."""
+    assembly = assemble(bank, count=4, difficulty_min=low, difficulty_max=high, seed=1)
+    question_set = question_set_create(
+        owner=interviewer,
+        bank=bank,
+        title="range",
+        items=[(i.question, None) for i in assembly.items],
+        blueprint=assembly.blueprint,
+    )
+    set_ids = set(question_set.items.values_list("question_id", flat=True))
+    for item in question_set.items.select_related("question"):
+        candidates = list(swap_candidates(item=item))
+        assert {c.pk for c in candidates} == expected_swaps(item, set_ids, question_set.blueprint)
+        assert all(low <= c.difficulty <= high for c in candidates)
+    # A question added by hand outside the range keeps its level band.
+    outside = (
+        Question.objects.filter(bank=bank, difficulty__lt=low).first()
+        or Question.objects.filter(bank=bank, difficulty__gt=high).first()
+    )
+    if outside is not None:
+        item = question_set_item_add(question_set=question_set, actor=interviewer, question=outside)
+        level = next(b for b in LEVEL_BANDS if b.contains(outside.difficulty))
+        assert all(level.contains(c.difficulty) for c in swap_candidates(item=item))
 
 
 def test_swap_candidates_of_long_form_questions(bank, interviewer):

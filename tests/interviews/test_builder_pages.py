@@ -110,7 +110,7 @@ def test_shortfall_is_shown_in_words(client, interviewer, bank):
     }
     html = client.post("/sets/new/", post, HTTP_HX_REQUEST="true").content.decode()
     assert (
-        "asked for 3 open-ended questions at difficulty 9-10 in 安全与合规, the bank has 1" in html
+        "Asked for 3 open-ended questions at difficulty 9-10 in 安全与合规, the bank has 1" in html
     )
 
 
