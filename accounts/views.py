@@ -37,8 +37,14 @@ def profile(request):
 
 @require_POST
 def token_regenerate(request):
+    had_one = Token.objects.filter(user=request.user).exists()
     api_token_regenerate(user=request.user)
-    messages.success(request, _("A new API token was created; the previous one no longer works."))
+    if had_one:
+        messages.success(
+            request, _("A new API token was created; the previous one no longer works.")
+        )
+    else:
+        messages.success(request, _("Your API token was created."))
     return redirect("profile")
 
 

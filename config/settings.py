@@ -258,7 +258,11 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Interview platform API",
-    "DESCRIPTION": "API v1: question banks, question sets, assessments, grading and reports.",
+    "DESCRIPTION": (
+        "API v1: question banks, categories, skills, questions and question sets, with assembly "
+        "from a blueprint. Assessments, grading and reports are not built yet.\n\n"
+        "[← Back to the application](/)"
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
@@ -273,5 +277,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        # Django's default config gives "django" its own console handler in DEBUG; records
+        # reach the root handler anyway, so without this every warning prints twice.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }

@@ -17,7 +17,13 @@ from . import services
 from .assembly import Blueprint, BlueprintError
 from .models import QuestionSet, QuestionSetItem
 from .selectors import question_set_assemble, question_set_can_edit
-from .serializers import AssembleSerializer, DraftItemSerializer, QuestionSetSerializer
+from .serializers import (
+    AssembleRequestSerializer,
+    AssembleSerializer,
+    AssemblyResponseSerializer,
+    DraftItemSerializer,
+    QuestionSetSerializer,
+)
 
 
 def _django_errors(exc: DjangoValidationError) -> ValidationError:
@@ -110,13 +116,13 @@ class QuestionSetViewSet(
         return Response(self.get_serializer(self.get_queryset().get(pk=question_set.pk)).data)
 
     @extend_schema(
-        request=AssembleSerializer,
-        responses={200: DraftItemSerializer(many=True), 201: QuestionSetSerializer},
+        request=AssembleRequestSerializer,
+        responses={200: AssemblyResponseSerializer, 201: AssemblyResponseSerializer},
         description=(
-            "Draw a set from a blueprint {bank, categories?, skills?, count, difficulty_min?, "
-            "difficulty_max?, bands?: [{min, max, count}], kinds?: {kind: n}, include_unrated?, "
-            'seed?}. Returns {items, shortfalls, summary}; with "save": true and a title it '
-            "also creates the set (201, with its id)."
+            "Draw a set from a blueprint. Returns the draft (items, shortfalls in words, summary) "
+            'and saves nothing, unless "save": true with a title: then it also creates the set '
+            "and answers 201 with its id. An invalid blueprint is a 400 naming each field and "
+            "what to change."
         ),
     )
     @action(detail=False, methods=["post"], url_path="assemble")

@@ -1,5 +1,6 @@
 """Builder pages: list sets, assemble from a blueprint, refine with htmx, print."""
 
+import json
 import secrets
 
 from django.contrib import messages
@@ -159,6 +160,8 @@ def set_builder(request):
         return render(request, template, context, status=400)
     context["assembly"] = assembly
     context["summary"] = assembly.summary
+    raw_limit = post.get("time_limit_minutes", "")
+    context["time_limit"] = int(raw_limit) if raw_limit.isdigit() else None
     if action == "save":
         form = QuestionSetForm(post, use_required_attribute=False)
         if form.is_valid():
@@ -186,6 +189,7 @@ def _editor_context(request, question_set: QuestionSet) -> dict:
         "question_set": question_set,
         "items": items,
         "summary": set_summary([(i.question, i.points) for i in items]),
+        "time_limit": question_set.time_limit_minutes,
         "can_edit": question_set_can_edit(request.user, question_set)
         and not question_set.is_archived,
         "can_manage": question_set_can_edit(request.user, question_set),
@@ -228,12 +232,13 @@ def _item(question_set, item_pk) -> QuestionSetItem:
     )
 
 
-def _run(request, question_set, action, item: QuestionSetItem | None = None):
+def _run(request, question_set, action, item: QuestionSetItem | None = None, adds=False):
     """Call a service for an htmx editor action; answer with the refreshed editor.
 
-    A refused action changes nothing and answers 422 with the reason, next to `item` if given."""
+    A refused action changes nothing and answers 422 with the reason, next to `item` if given.
+    An action that `adds` an item tells the page which (to scroll to it and mark it added)."""
     try:
-        action()
+        result = action()
     except ValidationError as exc:
         text = " ".join(
             m for msgs in getattr(exc, "message_dict", {"": exc.messages}).values() for m in msgs
@@ -243,7 +248,10 @@ def _run(request, question_set, action, item: QuestionSetItem | None = None):
         )
     if not request.htmx:
         return redirect(question_set.get_absolute_url())
-    return _editor_response(request, question_set)
+    response = _editor_response(request, question_set)
+    if adds:
+        response["HX-Trigger-After-Settle"] = json.dumps({"set-item-added": {"item": result.pk}})
+    return response
 
 
 @require_POST
@@ -369,6 +377,7 @@ def item_add(request, pk):
         lambda: services.question_set_item_add(
             question_set=question_set, actor=request.user, question=question
         ),
+        adds=True,
     )
 
 
@@ -442,6 +451,7 @@ def set_print(request, pk, view):
             "items": items,
             "kit": view == "kit",
             "summary": set_summary([(i.question, i.points) for i in items]),
+            "time_limit": question_set.time_limit_minutes,
             "rubric": RUBRIC,
         },
     )

@@ -63,6 +63,21 @@
     if (event.target.closest("[data-print]")) window.print();
   });
 
+  // A question added from the search panel: mark its result as added, and bring the new row
+  // into view (it lands at the end of what may be a long list) with a brief highlight.
+  document.body.addEventListener("set-item-added", function (event) {
+    var row = document.querySelector('.set-item[data-item="' + event.detail.item + '"]');
+    if (!row) return;
+    var button = document.querySelector('#add-results [data-add="' + row.dataset.question + '"]');
+    if (button) {
+      button.disabled = true;
+      button.textContent = button.dataset.addedLabel;
+    }
+    row.classList.add("just-added");
+    row.scrollIntoView({ block: "nearest", behavior: "smooth" });
+    setTimeout(function () { row.classList.remove("just-added"); }, 2500);
+  });
+
   // The builder: show the band table or the range inputs, as the mode says.
   function syncMode() {
     var checked = document.querySelector('input[name="mode"]:checked');

@@ -177,10 +177,13 @@ def test_profile_shows_and_regenerates_the_token(client, interviewer):
     )
     client.post("/accounts/profile/token/")
     first = interviewer.auth_token.key
-    assert first in client.get("/accounts/profile/").content.decode()
+    page = client.get("/accounts/profile/").content.decode()
+    assert first in page and "Your API token was created." in page
+    assert "previous one" not in page  # there was none
     client.post("/accounts/profile/token/")
     interviewer.refresh_from_db()
     assert interviewer.auth_token.key != first
+    assert "the previous one no longer works" in client.get("/accounts/profile/").content.decode()
     assert client.get("/accounts/profile/token/").status_code == 405
 
 

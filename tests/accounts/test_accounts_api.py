@@ -55,6 +55,15 @@ def test_schema_is_public_and_lists_v1(client):
     schema = json.loads(response.content)
     assert schema["openapi"].startswith("3.")
     assert "/api/v1/me/" in schema["paths"]
+    # The assemble endpoint documents the whole blueprint, and what it answers.
+    assemble = schema["paths"]["/api/v1/question-sets/assemble/"]["post"]
+    body = assemble["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    fields = schema["components"]["schemas"][body.rsplit("/", 1)[1]]["properties"]
+    blueprint = {"bank", "count", "categories", "skills", "difficulty_min", "difficulty_max"}
+    assert blueprint | {"bands", "kinds", "include_unrated", "seed", "save", "title"} <= set(fields)
+    answer = assemble["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    answer_fields = schema["components"]["schemas"][answer.rsplit("/", 1)[1]]["properties"]
+    assert {"items", "shortfalls", "summary", "blueprint"} <= set(answer_fields)
 
 
 def test_docs_use_local_assets(client, interviewer):

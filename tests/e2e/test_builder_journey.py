@@ -106,6 +106,19 @@ def test_set_editor_on_a_phone(browser, live_server, screenshot_dir):
     page.goto(f"/sets/{question_set.pk}/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=str(screenshot_dir / "set-editor-phone.png"))
+    # The list and the kit fit too: nothing cut off at the right edge.
+    for path, shot in (
+        ("/sets/", "set-list-phone"),
+        (f"/sets/{question_set.pk}/print/kit/", "kit-phone"),
+    ):
+        page.goto(path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+        overflowing = page.evaluate(
+            "() => [...document.querySelectorAll('main *')].filter("
+            "e => e.getBoundingClientRect().right > 391).map(e => e.className).slice(0, 5)"
+        )
+        assert overflowing == [], (path, overflowing)
+        page.screenshot(path=str(screenshot_dir / f"{shot}.png"), full_page=True)
     context.close()
 
 
@@ -155,6 +168,12 @@ def test_add_from_search_and_remove(page):
         first.click()
     page.wait_for_selector(f'.set-item[data-question="{added}"]')
     assert page.locator('[data-summary="count"]').inner_text() == "1"
+    # The result says it was added and cannot be added twice.
+    button = page.locator(f'#add-results [data-add="{added}"]')
+    page.wait_for_function(
+        "q => document.querySelector(`#add-results [data-add='${q}']`).disabled", arg=added
+    )
+    assert button.inner_text() == "Added ✓"
     with page.expect_response(lambda r: "/remove/" in r.url):
         page.locator(".set-item").first.get_by_role("button", name="Remove").click()
     page.wait_for_function("() => document.querySelectorAll('.set-item').length === 0")

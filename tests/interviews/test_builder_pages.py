@@ -200,6 +200,8 @@ def test_hiring_manager_reads_only(client, hiring_manager, question_set):
     client.force_login(hiring_manager)
     html = client.get(f"/sets/{question_set.pk}/").content.decode()
     assert "items/" not in html and "Swap" not in html
+    # No Clone button for a hiring manager, so no advice to clone either.
+    assert "Read only." in html and "clone it" not in html and "/clone/" not in html
     assert client.get("/sets/new/").status_code == 403
     item = question_set.items.first()
     assert client.post(f"/sets/{question_set.pk}/items/{item.pk}/remove/").status_code == 403
@@ -213,7 +215,8 @@ def test_other_interviewer_may_view_and_clone_but_not_edit(client, question_set,
 
     other = UserFactory(username="otto", role="interviewer")
     client.force_login(other)
-    assert client.get(f"/sets/{question_set.pk}/").status_code == 200
+    html = client.get(f"/sets/{question_set.pk}/").content.decode()
+    assert "Read only: clone it to make your own version." in html and "/clone/" in html
     item = question_set.items.first()
     assert client.post(f"/sets/{question_set.pk}/items/{item.pk}/swap/").status_code == 403
     assert client.post(f"/sets/{question_set.pk}/settings/", {"title": "x"}).status_code == 403
@@ -313,3 +316,16 @@ def test_malformed_question_ids_are_404_not_errors(client, interviewer, question
     assert client.post(f"{base}/add/", {"question": "abc"}).status_code == 404
     assert client.post(f"{base}/add/", {}).status_code == 404
     assert client.post(f"{base}/{item.pk}/swap/", {"question": "1;drop"}).status_code == 404
+
+
+def test_summary_warns_when_the_questions_outrun_the_time_limit(client, interviewer, question_set):
+    client.force_login(interviewer)
+    html = client.get(f"/sets/{question_set.pk}/").content.decode()
+    assert 'data-summary="over-time"' not in html  # no limit set
+    client.post(f"/sets/{question_set.pk}/settings/", {"title": "Six", "time_limit_minutes": "5"})
+    html = client.get(f"/sets/{question_set.pk}/").content.decode()
+    assert 'data-summary="over-time"' in html and "more than the 5-minute time limit" in html
+    client.post(f"/sets/{question_set.pk}/settings/", {"title": "Six", "time_limit_minutes": "600"})
+    assert (
+        'data-summary="over-time"' not in client.get(f"/sets/{question_set.pk}/").content.decode()
+    )
