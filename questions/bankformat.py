@@ -86,6 +86,8 @@ class ParsedBank:
 
 _TITLE_RE = re.compile(r"^#\s+面试题集\s*[:：]\s*(.*?)(?:\s+#+)?\s*$")
 _H1_RE = re.compile(r"^#\s+\S")
+# Every message about a file that ends too early contains this, e.g. "... is the file cut off?"
+_CUT_OFF = "is the file cut off"
 _H2_RE = re.compile(r"^##\s+(.*?)(?:\s+#+)?\s*$")
 _H3_RE = re.compile(r"^###\s+(.*?)(?:\s+#+)?\s*$")
 _H4_RE = re.compile(r"^####\s+(.*?)(?:\s+#+)?\s*$")
@@ -392,6 +394,8 @@ def _decode(data: bytes, max_bytes: int | None) -> str:
         raise BankFormatError(
             [(1, f"file is {len(data)} bytes, larger than the limit of {max_bytes} bytes")]
         )
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise BankFormatError([(1, "the file is UTF-16 text: save it as UTF-8")])
     nul = data.find(b"\x00")
     if nul != -1:
         line = data.count(b"\n", 0, nul) + 1
@@ -829,9 +833,7 @@ class _Parser:
             else ""
         )
         self.error(
-            start,
-            f"<details> is never closed: the file ends before </details>{where}; "
-            "is the file cut off?",
+            start, f"<details> is never closed: the file ends before </details>{where}; {_CUT_OFF}?"
         )
         return n, _Answer(start, n, "\n".join(content))
 
@@ -901,8 +903,11 @@ class _Parser:
                         f'"## 技能概览" (line {match.line}) but under "{skill.category}" here',
                     )
                 self._resolve_difficulty(skill, match)
+            # A file cut off mid-way leaves every later skill "without a section": say only
+            # the cause (reported where the file ends), not dozens of consequences.
+            cut_off = any(_CUT_OFF in message for _line, message in self.errors)
             for entry in self.overview:
-                if not entry.used and _SECTION_DETAILS in self.seen_sections:
+                if not entry.used and _SECTION_DETAILS in self.seen_sections and not cut_off:
                     self.error(
                         entry.line,
                         f'skill "{entry.name}" is listed in "## 技能概览" but has no section '
@@ -958,15 +963,14 @@ class _Parser:
                 self.error(
                     category.line,
                     f'category "{category.name}" has no skills ("#### skill" headings); '
-                    "is the file cut off?",
+                    f"{_CUT_OFF}?",
                 )
             skills = []
             for skill in category.skills:
                 if not skill.questions:
                     self.error(
                         skill.line,
-                        f'skill "{skill.name}" has no questions ("**问题 1:**" ...); '
-                        "is the file cut off?",
+                        f'skill "{skill.name}" has no questions ("**问题 1:**" ...); {_CUT_OFF}?',
                     )
                 questions = []
                 seen_numbers: dict[int, int] = {}
@@ -1255,4 +1259,6 @@ def _split_long_form_answer(body: list[str]) -> tuple[str, str]:
 def parse_bank(data: bytes, *, max_bytes: int | None = None) -> ParsedBank:
     """Parse a whole bank; raise BankFormatError listing every problem when it is malformed."""
     text = _decode(data, max_bytes)
-    return _Parser(text.split("\n")).parse()
+    # Trailing whitespace carries no meaning here (and editors add or strip it at will), so a
+    # file that differs only in it imports as the same content: "unchanged", no new versions.
+    return _Parser([line.rstrip() for line in text.split("\n")]).parse()

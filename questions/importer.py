@@ -214,7 +214,12 @@ def _write_bank(parsed: ParsedBank, *, source_name: str, sha: str) -> ImportResu
         to_update.append((question, pq))
         result.updated += 1
 
-    gone = [q for key, q in existing.items() if key not in seen and q.is_active]
+    # Gone from the file: deactivated. Questions written in the app were never in it: kept.
+    gone = [
+        q
+        for key, q in existing.items()
+        if key not in seen and q.is_active and not key.startswith(Question.APP_SOURCE_PREFIX)
+    ]
     for question in gone:
         question.is_active = False
         to_update.append((question, None))

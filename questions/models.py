@@ -73,6 +73,9 @@ class QuestionKind(models.TextChoices):
 
 
 class Question(models.Model):
+    # source_key of a question written in the app, not imported: no bank file speaks for it.
+    APP_SOURCE_PREFIX = "app:"
+
     bank = models.ForeignKey(QuestionBank, on_delete=models.CASCADE, related_name="questions")
     # Skill questions have both; long-form questions have neither.
     category = models.ForeignKey(

@@ -1,6 +1,6 @@
 """Reads of the bank that the pages and the API share."""
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from .models import Category, Choice, Question, QuestionBank, Skill
@@ -19,9 +19,16 @@ def _count_per_bank(queryset: QuerySet, bank_path: str):
 
 
 def bank_list() -> QuerySet[QuestionBank]:
+    """Banks with what they hold now: categories and skills with an active question count,
+    so a skill that left the bank file (its questions deactivated) no longer does."""
+    active = Question.objects.filter(is_active=True)
     return QuestionBank.objects.annotate(
-        category_count=_count_per_bank(Category.objects.all(), "bank"),
-        skill_count=_count_per_bank(Skill.objects.all(), "category__bank"),
+        category_count=_count_per_bank(
+            Category.objects.filter(Exists(active.filter(category=OuterRef("pk")))), "bank"
+        ),
+        skill_count=_count_per_bank(
+            Skill.objects.filter(Exists(active.filter(skill=OuterRef("pk")))), "category__bank"
+        ),
         question_count=_count_per_bank(Question.objects.filter(is_active=True), "bank"),
     )
 
@@ -38,13 +45,20 @@ def question_list(*, bank: QuestionBank | None = None, include_inactive: bool = 
 
 
 def bank_tree(*, bank: QuestionBank) -> tuple[list[Category], int]:
-    """Categories with their skills, each with its count of active questions (2 queries)."""
-    skills = Skill.objects.annotate(
-        question_count=Count("questions", filter=Q(questions__is_active=True))
-    ).order_by("position", "id")
+    """Categories with their skills, each with its count of active questions (3 queries).
+
+    Only those with an active question: what left the bank file is not offered any more."""
+    skills = (
+        Skill.objects.annotate(
+            question_count=Count("questions", filter=Q(questions__is_active=True))
+        )
+        .filter(question_count__gt=0)
+        .order_by("position", "id")
+    )
     categories = list(
         Category.objects.filter(bank=bank)
         .annotate(question_count=Count("questions", filter=Q(questions__is_active=True)))
+        .filter(question_count__gt=0)
         .prefetch_related(Prefetch("skills", queryset=skills))
         .order_by("position", "id")
     )

@@ -75,7 +75,14 @@ class QuestionSerializer(serializers.ModelSerializer):
     skill_name = serializers.CharField(source="skill.name", read_only=True, default=None)
     category_name = serializers.CharField(source="category.name", read_only=True, default=None)
     choices = ChoiceSerializer(many=True, required=False)
-    version = serializers.IntegerField(required=False)
+    version = serializers.IntegerField(
+        required=False,
+        help_text=(
+            "On PATCH, the version you edited: if someone saved the question since, the edit "
+            "is refused with 409 and the current question. Without it, the edit replaces "
+            "whatever is there. An edit that changes nothing keeps the version."
+        ),
+    )
 
     class Meta:
         model = Question

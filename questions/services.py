@@ -94,7 +94,9 @@ def question_update(
     choices: list[ChoiceInput] | None = None,
     expected_version: int | None = None,
 ) -> Question:
-    """Save an edit as a new version; a later re-import of the bank will not overwrite it."""
+    """Save an edit as a new version; a later re-import of the bank will not overwrite it.
+
+    An edit that changes nothing returns the question as it was (same version)."""
     question = (
         Question.objects.select_for_update(of=("self",)).select_related("skill").get(pk=question.pk)
     )
@@ -111,6 +113,18 @@ def question_update(
     )
     if errors:
         raise ValidationError(errors)
+    current_choices = [(c.label, c.text_md, c.is_correct) for c in question.choices.all()]
+    unchanged = (
+        kind == question.kind
+        and prompt_md == question.prompt_md
+        and explanation_md == question.explanation_md
+        and reference_answer_md == question.reference_answer_md
+        and difficulty == question.difficulty
+        and [(c.label.strip(), c.text_md, c.is_correct) for c in choices] == current_choices
+    )
+    if unchanged:
+        # Saving what is already there is not an edit: no version, and imports may still update it.
+        return question
     # The version being replaced goes to the history; the question row holds the new one.
     QuestionRevision.objects.create(
         question=question,
@@ -169,7 +183,7 @@ def question_create(
         reference_answer_md=reference_answer_md,
         difficulty=difficulty,
         edited_in_app=True,
-        source_key=f"app:{uuid.uuid4().hex}",
+        source_key=f"{Question.APP_SOURCE_PREFIX}{uuid.uuid4().hex}",
         position=(last or 0) + 1,
         last_edited_by=actor if getattr(actor, "is_authenticated", False) else None,
     )

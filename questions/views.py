@@ -87,7 +87,7 @@ def question_edit(request, pk):
                 if c and (c.get("label") or c.get("text_md"))
             ]
             try:
-                question_update(
+                saved = question_update(
                     question=question,
                     actor=request.user,
                     kind=data["kind"],
@@ -113,7 +113,10 @@ def question_edit(request, pk):
                     for error in errors:
                         form.add_error(target, error)
             else:
-                messages.success(request, _("Saved as a new version."))
+                if saved.version == data["version"]:
+                    messages.info(request, _("Nothing changed, so no new version was saved."))
+                else:
+                    messages.success(request, _("Saved as a new version."))
                 return redirect("questions:question_detail", pk=question.pk)
     else:
         form = QuestionEditForm(

@@ -273,10 +273,20 @@ def test_dashboard_lists_sets_with_flat_queries(
 
 
 def test_builder_shows_the_chosen_bank(client, interviewer, bank):
-    from questions.models import Category, QuestionBank
+    from questions.models import Category, QuestionBank, Skill
 
     other = QuestionBank.objects.create(title="Other bank", slug="other")
-    Category.objects.create(bank=other, name="其他领域", position=0)
+    category = Category.objects.create(bank=other, name="其他领域", position=0)
+    skill = Skill.objects.create(category=category, name="其他技能", anchor="other", difficulty=4)
+    Question.objects.create(
+        bank=other,
+        category=category,
+        skill=skill,
+        kind="open_ended",
+        difficulty=4,
+        prompt_md="其他题目",
+        source_key="other-1",
+    )
     client.force_login(interviewer)
     html = client.get("/sets/new/").content.decode()
     assert "分布式训练与系统架构" in html and "其他领域" not in html

@@ -523,6 +523,16 @@ def test_edit_keeps_the_choices_when_none_are_sent(bank, as_admin):
     assert list(question.choices.values_list("label", "text_md", "is_correct")) == keys
 
 
+def test_a_patch_that_changes_nothing_keeps_the_version(bank, as_interviewer, open_question):
+    url = f"/api/v1/questions/{open_question.pk}/"
+    for payload in ({"is_active": False}, {"prompt_md": open_question.prompt_md}, {}):
+        response = as_interviewer.patch(url, payload, format="json")
+        assert response.status_code == 200
+        assert (response.json()["version"], response.json()["edited_in_app"]) == (1, False)
+    open_question.refresh_from_db()
+    assert open_question.is_active and open_question.revisions.count() == 0
+
+
 def test_stale_version_is_409_and_changes_nothing(bank, as_interviewer, open_question):
     url = f"/api/v1/questions/{open_question.pk}/"
     assert as_interviewer.patch(url, {"prompt_md": "第一次", "version": 1}).status_code == 200

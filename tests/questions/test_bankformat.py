@@ -793,6 +793,19 @@ def test_file_cut_off_inside_a_question() -> None:
     ]
 
 
+def test_a_cut_off_file_reports_the_cut_not_its_consequences() -> None:
+    """Skills listed in the overview that the cut removed are not each reported: the cause is."""
+    overview = "| 测试技能 | 3 | [直达题目](#测试技能) |"
+    more = "\n".join(f"| 后续技能{i} | 4 | [直达题目](#后续技能{i}) |" for i in range(30))
+    text = bank_text().replace(overview, overview + "\n" + more).rsplit("</details>", 1)[0]
+    assert issues_of(text) == [
+        (
+            line_of(text, "<details>", 2),
+            "<details> is never closed: the file ends before </details>; is the file cut off?",
+        )
+    ]
+
+
 def test_skill_with_no_questions() -> None:
     text = bank_text(questions="")
     assert issues_of(text) == [
@@ -847,6 +860,20 @@ def test_not_utf8_reports_the_line_of_the_first_bad_byte() -> None:
     ((line, message),) = issues_of(data)
     assert line == line_of(bank_text(), "因为如此")
     assert message.startswith("not valid UTF-8: byte 0x")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_utf16_file_is_named_as_such(encoding: str) -> None:
+    data = bank_text().encode(encoding)
+    if encoding == "utf-16-be":
+        data = b"\xfe\xff" + data
+    assert issues_of(data) == [(1, "the file is UTF-16 text: save it as UTF-8")]
+
+
+def test_trailing_whitespace_does_not_change_the_content(seed_bytes: bytes) -> None:
+    """Editors add and strip trailing blanks at will: the parsed bank stays the same."""
+    padded = b"\n".join(line + b" \t " for line in seed_bytes.split(b"\n"))
+    assert parse_bank(padded) == parse_bank(seed_bytes)
 
 
 def test_binary_file() -> None:

@@ -146,6 +146,40 @@ def test_app_edit_is_never_overwritten_by_reimport(tmp_path, interviewer):
     assert question.prompt_md.startswith("（面试官改写）") and question.version == 2
 
 
+def test_questions_written_in_the_app_survive_a_reimport(interviewer):
+    """No bank file speaks for a question created in the app: a re-import leaves it active."""
+    from questions.services import question_create
+
+    bank = bank_import_path(path=BUILTIN).bank
+    mine = question_create(
+        bank=bank, actor=interviewer, kind="open_ended", prompt_md="面试官新写的题", difficulty=5
+    )
+    result = bank_import_path(path=BUILTIN)
+    assert (result.deactivated, result.changed) == (0, False)
+    mine.refresh_from_db()
+    assert mine.is_active
+
+
+def test_a_skill_that_left_the_file_leaves_the_tree_and_the_counts(tmp_path):
+    from questions.selectors import bank_list, bank_tree
+
+    bank = bank_import_path(path=BUILTIN).bank
+    text = BUILTIN.read_text()
+    # Remove skill 数据采集与清洗: its overview row and its section (anchor to the next anchor).
+    start = text.index("<a id='数据采集与清洗'></a>")
+    end = text.index("<a id=", start + 1)
+    row = next(line for line in text.split("\n") if line.startswith("| 数据采集与清洗 |"))
+    path = tmp_path / "fewer.md"
+    path.write_text((text[:start] + text[end:]).replace(row + "\n", ""))
+    assert bank_import_path(path=path).deactivated == 2
+    categories, _long_form = bank_tree(bank=bank)
+    names = [skill.name for category in categories for skill in category.skills.all()]
+    assert "数据采集与清洗" not in names and len(names) == 45
+    assert bank_list().get(pk=bank.pk).skill_count == 45
+    bank_import_path(path=BUILTIN)  # back again
+    assert bank_list().get(pk=bank.pk).skill_count == 46
+
+
 def test_dry_run_writes_nothing():
     out, _ = run_import(BUILTIN, "--dry-run")
     assert out.startswith("[dry run]") and "created 129" in out

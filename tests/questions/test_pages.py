@@ -197,6 +197,60 @@ def test_edit_creates_a_new_version(client, interviewer, bank):
     assert question.prompt_md == "改写后的题干"
 
 
+def test_saving_an_unchanged_question_is_not_a_new_version(client, interviewer, bank):
+    """Pressing save without changing anything keeps the version, and imports may still update
+    the question (it is not marked as edited in the app)."""
+    client.force_login(interviewer)
+    question = Question.objects.get(skill__name="数据采集与清洗", kind="single_choice")
+    form = {
+        "kind": question.kind,
+        "difficulty": str(question.difficulty),
+        "prompt_md": question.prompt_md,
+        "explanation_md": question.explanation_md,
+        "reference_answer_md": question.reference_answer_md,
+        "version": "1",
+        "choices-TOTAL_FORMS": "4",
+        "choices-INITIAL_FORMS": "0",
+        "choices-MIN_NUM_FORMS": "0",
+        "choices-MAX_NUM_FORMS": "10",
+    }
+    for i, choice in enumerate(question.choices.all()):
+        form[f"choices-{i}-label"] = choice.label
+        form[f"choices-{i}-text_md"] = choice.text_md
+        if choice.is_correct:
+            form[f"choices-{i}-is_correct"] = "on"
+    response = client.post(f"/bank/questions/{question.pk}/edit/", form, follow=True)
+    assert "Nothing changed, so no new version was saved." in response.content.decode()
+    question.refresh_from_db()
+    assert (question.version, question.edited_in_app) == (1, False)
+    assert question.revisions.count() == 0
+
+
+def test_angle_bracket_placeholders_show_and_remote_images_do_not_load(client, interviewer, bank):
+    """`<service-name>` is text the author wrote, not a tag to drop; images come from here only."""
+    question = question_create(
+        bank=bank,
+        actor=interviewer,
+        kind="open_ended",
+        prompt_md=(
+            "Resolve <service-name>.<namespace>.svc.cluster.local, then run "
+            "`kubectl logs <pod>` and <b>check</b> <PubKey1> OP_CHECKSIG.\n\n"
+            '<img src="http://evil.example/t.png" alt="tracker"> '
+            '<img src="//evil.example/t.png"> <img src="/static/favicon.svg" alt="ours">\n\n'
+            '<a href="data:text/html,hi">data link</a>'
+        ),
+    )
+    client.force_login(interviewer)
+    html = client.get(f"/bank/questions/{question.pk}/").content.decode()
+    body = html[html.index('class="markdown prompt"') :]
+    assert "&lt;service-name&gt;.&lt;namespace&gt;.svc.cluster.local" in body
+    assert "<code>kubectl logs &lt;pod&gt;</code>" in body
+    assert "<b>check</b>" in body and "&lt;PubKey1&gt; OP_CHECKSIG" in body
+    assert "evil.example" not in body
+    assert '<img src="/static/favicon.svg" alt="ours">' in body
+    assert "data:text/html" not in body
+
+
 def test_edit_with_two_correct_single_choice_is_refused(client, interviewer, bank):
     client.force_login(interviewer)
     question = Question.objects.get(skill__name="数据采集与清洗", kind="single_choice")
