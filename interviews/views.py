@@ -213,10 +213,20 @@ def set_detail(request, pk):
 
 
 def _editor_response(
-    request, question_set, error: str | None = None, error_item: int | None = None, status=200
+    request,
+    question_set,
+    error: str | None = None,
+    error_item: int | None = None,
+    status=200,
+    announce: str | None = None,
+    announce_item: int | None = None,
 ):
-    """The editor fragment; an error is shown in the row it concerns, or above the list."""
+    """The editor fragment; an error is shown in the row it concerns, or above the list.
+
+    `announce` names what just happened to `announce_item` ("moved", "swapped", "removed",
+    "points", "added"): the fragment carries it in words for screen readers."""
     context = _editor_context(request, question_set)
+    context["announce"], context["announce_item"] = announce, announce_item
     if error_item is not None and any(i.pk == error_item for i in context["items"]):
         context["item_error"], context["error_item"] = error, error_item
     else:
@@ -232,11 +242,12 @@ def _item(question_set, item_pk) -> QuestionSetItem:
     )
 
 
-def _run(request, question_set, action, item: QuestionSetItem | None = None, adds=False):
+def _run(request, question_set, action, item: QuestionSetItem | None = None, announce: str = ""):
     """Call a service for an htmx editor action; answer with the refreshed editor.
 
     A refused action changes nothing and answers 422 with the reason, next to `item` if given.
-    An action that `adds` an item tells the page which (to scroll to it and mark it added)."""
+    On success the editor says what happened (`announce`); an added item is also named in an
+    event, for the page to scroll to it and mark its search result as added."""
     try:
         result = action()
     except ValidationError as exc:
@@ -248,8 +259,14 @@ def _run(request, question_set, action, item: QuestionSetItem | None = None, add
         )
     if not request.htmx:
         return redirect(question_set.get_absolute_url())
-    response = _editor_response(request, question_set)
-    if adds:
+    added = announce == "added"
+    response = _editor_response(
+        request,
+        question_set,
+        announce=announce,
+        announce_item=result.pk if added else getattr(item, "pk", None),
+    )
+    if added:
         response["HX-Trigger-After-Settle"] = json.dumps({"set-item-added": {"item": result.pk}})
     return response
 
@@ -267,6 +284,7 @@ def item_move(request, pk, item_pk, direction):
         question_set,
         lambda: services.question_set_item_move(item=item, actor=request.user, offset=offset),
         item=item,
+        announce="moved",
     )
 
 
@@ -297,6 +315,7 @@ def item_remove(request, pk, item_pk):
         question_set,
         lambda: services.question_set_item_remove(item=item, actor=request.user),
         item=item,
+        announce="removed",
     )
 
 
@@ -314,6 +333,7 @@ def item_swap(request, pk, item_pk):
             item=item, actor=request.user, replacement=replacement
         ),
         item=item,
+        announce="swapped",
     )
 
 
@@ -348,6 +368,7 @@ def item_points(request, pk, item_pk):
             item=item, actor=request.user, points=_whole_number(raw, "points")
         ),
         item=item,
+        announce="points",
     )
 
 
@@ -377,7 +398,7 @@ def item_add(request, pk):
         lambda: services.question_set_item_add(
             question_set=question_set, actor=request.user, question=question
         ),
-        adds=True,
+        announce="added",
     )
 
 

@@ -11,11 +11,11 @@
 
   document.addEventListener("change", function (event) {
     var target = event.target;
-    if (target.matches("select[data-autosubmit]")) {
-      target.form.submit();
-    } else if (target.matches("select[data-navigate]")) {
-      // Reload the page for the chosen value (e.g. another bank), keeping nothing else.
-      window.location.search = "?" + encodeURIComponent(target.name) + "=" + encodeURIComponent(target.value);
+    if (!target.matches("select[data-autosubmit], select[data-navigate]")) return;
+    if (keyed === target) {
+      target.dataset.changed = "1";  // acted on at Enter or when focus leaves
+    } else {
+      act(target);
     }
   });
 
@@ -36,6 +36,60 @@
     var notice = document.getElementById("request-failed");
     if (notice && event.detail.successful) notice.hidden = true;
   });
+
+  // After an htmx update: say what changed (the first [data-announce] in it) in the page's one
+  // live region, and if focus was lost with the element that had it, move it to the update's
+  // [data-focus-after-swap], so keyboard users carry on from there instead of the page top.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail.target;
+    if (!target || !target.querySelector) return;
+    var live = document.getElementById("live-status");
+    var said = target.querySelector("[data-announce]");
+    if (live && said) {
+      live.textContent = "";
+      window.setTimeout(function () { live.textContent = said.textContent.trim(); }, 60);
+    }
+    var active = document.activeElement;
+    if (!active || active === document.body || !document.contains(active)) {
+      var spot = target.querySelector("[data-focus-after-swap]");
+      if (spot) spot.focus();
+    }
+  });
+
+  // A select that acts on change (language, bank) acts on a pointer choice at once, but with
+  // the keyboard only on Enter or on leaving it: arrow keys just move through the options.
+  var keyed = null;
+  document.addEventListener("keydown", function (event) {
+    var select = event.target;
+    if (!select.matches || !select.matches("select[data-autosubmit], select[data-navigate]")) return;
+    if (event.key === "Enter" && keyed === select) {
+      event.preventDefault();
+      keyed = null;
+      act(select);
+    } else if (event.key !== "Tab" && event.key !== "Enter") {
+      keyed = select;
+    }
+  });
+  document.addEventListener("pointerdown", function (event) {
+    if (keyed && event.target === keyed) keyed = null;  // back to choosing with the pointer
+  });
+  document.addEventListener("focusout", function (event) {
+    if (keyed && event.target === keyed && keyed.dataset.changed) {
+      var select = keyed;
+      keyed = null;
+      act(select);
+    }
+  });
+
+  function act(select) {
+    delete select.dataset.changed;
+    if (select.matches("[data-autosubmit]")) {
+      select.form.submit();
+    } else {
+      // Reload the page for the chosen value (e.g. another bank), keeping nothing else.
+      window.location.search = "?" + encodeURIComponent(select.name) + "=" + encodeURIComponent(select.value);
+    }
+  }
 
   document.addEventListener("click", function (event) {
     var toggle = event.target.closest(".nav-toggle");

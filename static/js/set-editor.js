@@ -20,6 +20,75 @@
       .then(function () { if (itemId) refocus(itemId); });
   }
 
+  // Every editor action replaces the list, and with it the focused button. Remember which
+  // control of which row started the request, and put focus back on it (or on the row that took
+  // its place after a removal), so the keyboard user stays where they were.
+  var restore = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    var editor = document.getElementById("set-editor");
+    if (!editor || !editor.contains(elt) || event.detail.target !== editor) return;
+    var row = elt.closest(".set-item");
+    var keyed = elt.closest("[data-focus-key]");
+    restore = row && {
+      item: row.dataset.item,
+      key: keyed ? keyed.dataset.focusKey : "",
+      next: row.nextElementSibling && row.nextElementSibling.dataset.item,
+      prev: row.previousElementSibling && row.previousElementSibling.dataset.item,
+    };
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!restore || event.detail.target.id !== "set-editor") return;
+    var spot = restore;
+    restore = null;
+    var active = document.activeElement;
+    if (active && active !== document.body && document.contains(active)) return;
+    var row = [spot.item, spot.next, spot.prev].map(function (id) {
+      return id && document.querySelector('.set-item[data-item="' + id + '"]');
+    }).filter(Boolean)[0];
+    if (!row) {
+      var heading = document.getElementById("set-items-heading");
+      if (heading) heading.focus();
+      return;
+    }
+    var same = row.dataset.item === spot.item;
+    var control = same && row.querySelector('[data-focus-key="' + spot.key + '"]');
+    if (control && control.tagName === "FORM") control = control.querySelector("input");
+    if (!control || control.disabled) control = row.querySelector(".item-handle");
+    if (control) control.focus();
+  });
+
+  // Points: Enter saves through htmx like a change does (no second, full-page post).
+  document.addEventListener("submit", function (event) {
+    if (window.htmx && event.target.matches(".points-form")) event.preventDefault();
+  });
+
+  // "Choose…" opens the slot's candidates and closes them again; Escape closes them too.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var toggle = event.detail.elt;
+    if (!toggle.matches || !toggle.matches("[data-swap-toggle]")) return;
+    var panel = document.getElementById(toggle.getAttribute("aria-controls"));
+    if (panel && panel.childElementCount) {
+      event.preventDefault();
+      panel.innerHTML = "";
+      toggle.setAttribute("aria-expanded", "false");
+    } else {
+      toggle.setAttribute("aria-expanded", "true");
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var row = event.target.closest && event.target.closest(".set-item");
+    var panel = row && row.querySelector(".swap-options");
+    if (!panel || !panel.childElementCount) return;
+    var toggle = document.querySelector('[aria-controls="' + panel.id + '"]');
+    panel.innerHTML = "";
+    if (toggle) {
+      toggle.setAttribute("aria-expanded", "false");
+      toggle.focus();
+    }
+  });
+
   // Arrow keys on a focused handle move that item.
   document.addEventListener("keydown", function (event) {
     var handle = event.target.closest && event.target.closest(".item-handle");
@@ -70,8 +139,14 @@
     if (!row) return;
     var button = document.querySelector('#add-results [data-add="' + row.dataset.question + '"]');
     if (button) {
+      // The disabled button cannot keep focus: hand it to the next result, else the search box.
+      var hadFocus = document.activeElement === button || document.activeElement === document.body;
       button.disabled = true;
       button.textContent = button.dataset.addedLabel;
+      if (hadFocus) {
+        var next = document.querySelector("#add-results [data-add]:not([disabled])");
+        (next || document.getElementById("add-search")).focus();
+      }
     }
     row.classList.add("just-added");
     row.scrollIntoView({ block: "nearest", behavior: "smooth" });

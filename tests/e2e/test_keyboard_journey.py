@@ -1,0 +1,110 @@
+"""Keyboard users keep their place after htmx updates, and screen readers hear what changed."""
+
+from pathlib import Path
+
+import pytest
+
+from interviews.assembly import Blueprint
+from interviews.selectors import question_set_assemble
+from interviews.services import question_set_create_from_assembly
+from questions.importer import bank_import_path
+from tests.e2e.test_roles_journey import log_in
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+BUILTIN = Path(__file__).resolve().parents[2] / "data" / "banks" / "ai-llm-training.md"
+
+FOCUSED_ROW = "() => document.activeElement.closest('.set-item')?.dataset.item"
+FOCUS_KEY = "() => document.activeElement.closest('[data-focus-key]')?.dataset.focusKey"
+
+
+@pytest.fixture
+def editor_page(page):
+    bank = bank_import_path(path=BUILTIN).bank
+    user = UserFactory(username="keys", role="interviewer")
+    assembly = question_set_assemble(
+        blueprint=Blueprint.from_data({"bank": bank.pk, "count": 5, "seed": 4})
+    )
+    question_set = question_set_create_from_assembly(owner=user, title="Keys", assembly=assembly)
+    log_in(page, "keys")
+    page.goto(f"/sets/{question_set.pk}/")
+    return page
+
+
+def rows(page) -> list[str]:
+    return page.locator(".set-item").evaluate_all("els => els.map(e => e.dataset.item)")
+
+
+def live_text(page) -> str:
+    page.wait_for_function("() => document.getElementById('live-status').textContent !== ''")
+    return page.locator("#live-status").text_content()
+
+
+def test_buttons_keep_focus_on_their_row_and_say_what_happened(editor_page):
+    page = editor_page
+    before = rows(page)
+    third = page.locator(".set-item").nth(2)
+    third.locator('[data-focus-key="up"]').focus()
+    with page.expect_response(lambda r: "/move/up/" in r.url):
+        page.keyboard.press("Enter")
+    page.wait_for_function(
+        f"() => document.querySelectorAll('.set-item')[1].dataset.item === '{before[2]}'"
+    )
+    # Focus is back on the same button of the same (moved) row, and the move was announced.
+    page.wait_for_function(f"() => ({FOCUSED_ROW})() === '{before[2]}'")
+    assert page.evaluate(FOCUS_KEY) == "up"
+    assert live_text(page) == "Moved to position 2."
+
+    # Removing a row hands focus to the row that took its place.
+    moved = rows(page)
+    page.locator(".set-item").nth(1).locator('[data-focus-key="remove"]').focus()
+    with page.expect_response(lambda r: "/remove/" in r.url):
+        page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelectorAll('.set-item').length === 4")
+    page.wait_for_function(f"() => ({FOCUSED_ROW})() === '{moved[2]}'")
+    assert "4 questions left" in live_text(page)
+
+
+def test_choose_opens_and_closes_from_the_keyboard(editor_page):
+    page = editor_page
+    toggle = page.locator(".set-item").first.locator("[data-swap-toggle]")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    toggle.focus()
+    with page.expect_response(lambda r: "/swap/options/" in r.url):
+        page.keyboard.press("Enter")
+    panel = page.locator(".set-item").first.locator(".swap-options")
+    panel.locator("li, p").first.wait_for()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    page.keyboard.press("Tab")  # on along the row
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => !document.querySelector('.swap-options').childElementCount")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert page.evaluate(FOCUS_KEY) == "choose"
+
+
+def test_enter_in_points_saves_once_without_reloading(editor_page):
+    page = editor_page
+    posts = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    page.evaluate("window.notReloaded = true")
+    field = page.locator(".set-item").first.locator('input[name="points"]')
+    field.fill("7")
+    with page.expect_response(lambda r: "/points/" in r.url):
+        page.keyboard.press("Enter")
+    page.wait_for_function(f"() => ({FOCUS_KEY})() === 'points'")
+    assert page.evaluate("window.notReloaded") is True
+    assert len([u for u in posts if "/points/" in u]) == 1
+    assert "7 points saved" in live_text(page)
+
+
+def test_bank_pagination_moves_focus_to_the_new_results(page):
+    bank_import_path(path=BUILTIN)
+    UserFactory(username="pager", role="interviewer")
+    log_in(page, "pager")
+    page.goto("/bank/")
+    next_link = page.locator(".pagination a").last
+    next_link.focus()
+    with page.expect_response(lambda r: "page=2" in r.url):
+        page.keyboard.press("Enter")
+    page.wait_for_function("() => document.activeElement.classList.contains('result-count')")
+    assert "129 questions" in live_text(page)
