@@ -8,7 +8,14 @@ from .models import QuestionKind
 
 
 class QuestionEditForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=QuestionKind.choices)
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=QuestionKind.choices,
+        help_text=_(
+            "Making a choice question open-ended removes its options and key; the version "
+            "before stays in the history."
+        ),
+    )
     difficulty = forms.IntegerField(
         label=_("Difficulty (1-10)"),
         min_value=1,
