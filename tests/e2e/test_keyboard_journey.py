@@ -35,9 +35,12 @@ def rows(page) -> list[str]:
     return page.locator(".set-item").evaluate_all("els => els.map(e => e.dataset.item)")
 
 
-def live_text(page) -> str:
-    page.wait_for_function("() => document.getElementById('live-status').textContent !== ''")
-    return page.locator("#live-status").text_content()
+def announced(page, words: str) -> bool:
+    """Wait until the page's live region says `words` (it is emptied, then set, per update)."""
+    page.wait_for_function(
+        "w => document.getElementById('live-status').textContent.includes(w)", arg=words
+    )
+    return True
 
 
 def test_buttons_keep_focus_on_their_row_and_say_what_happened(editor_page):
@@ -53,7 +56,7 @@ def test_buttons_keep_focus_on_their_row_and_say_what_happened(editor_page):
     # Focus is back on the same button of the same (moved) row, and the move was announced.
     page.wait_for_function(f"() => ({FOCUSED_ROW})() === '{before[2]}'")
     assert page.evaluate(FOCUS_KEY) == "up"
-    assert live_text(page) == "Moved to position 2."
+    assert announced(page, "Moved to position 2.")
 
     # Removing a row hands focus to the row that took its place.
     moved = rows(page)
@@ -62,7 +65,7 @@ def test_buttons_keep_focus_on_their_row_and_say_what_happened(editor_page):
         page.keyboard.press("Enter")
     page.wait_for_function("() => document.querySelectorAll('.set-item').length === 4")
     page.wait_for_function(f"() => ({FOCUSED_ROW})() === '{moved[2]}'")
-    assert "4 questions left" in live_text(page)
+    assert announced(page, "Question removed; 4 questions left.")
 
 
 def test_choose_opens_and_closes_from_the_keyboard(editor_page):
@@ -94,7 +97,7 @@ def test_enter_in_points_saves_once_without_reloading(editor_page):
     page.wait_for_function(f"() => ({FOCUS_KEY})() === 'points'")
     assert page.evaluate("window.notReloaded") is True
     assert len([u for u in posts if "/points/" in u]) == 1
-    assert "7 points saved" in live_text(page)
+    assert announced(page, "Question 1: 7 points saved.")
 
 
 def test_bank_pagination_moves_focus_to_the_new_results(page):
@@ -107,4 +110,4 @@ def test_bank_pagination_moves_focus_to_the_new_results(page):
     with page.expect_response(lambda r: "page=2" in r.url):
         page.keyboard.press("Enter")
     page.wait_for_function("() => document.activeElement.classList.contains('result-count')")
-    assert "129 questions" in live_text(page)
+    assert announced(page, "129 questions")
