@@ -225,3 +225,11 @@ def test_admin_lists_every_model(client, admin_user):
         "interviews.QuestionSet",
         "interviews.QuestionSetItem",
     } <= registered
+
+
+@pytest.mark.django_db
+def test_field_errors_are_tied_to_their_fields(client):
+    """Screen readers hear a field's error with the field: aria-describedby points at it."""
+    html = client.post("/accounts/login/", {"username": "", "password": ""}).content.decode()
+    assert 'aria-invalid="true"' in html
+    assert 'aria-describedby="id_username_error"' in html and 'id="id_username_error"' in html
