@@ -14,7 +14,8 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
 
 def exception_handler(exc, context):
-    """DRF's handler, plus Django's ValidationError as a 400 with its messages."""
+    """DRF's handler, plus Django's ValidationError as a 400 with its messages, and Django's
+    404 and 403 as DRF's; a malformed JSON body is reported in the caller's language."""
     if isinstance(exc, ValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = exceptions.ValidationError(detail)
@@ -22,6 +23,12 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, exceptions.ParseError) and str(exc.detail).startswith("JSON parse error"):
+        # DRF words this one in English only; say it in the caller's language.
+        reason = str(exc.detail).removeprefix("JSON parse error - ")
+        exc = exceptions.ParseError(
+            _("The request body is not valid JSON (%(reason)s).") % {"reason": reason}
+        )
     return drf_exception_handler(exc, context)
 
 

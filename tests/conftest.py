@@ -63,6 +63,17 @@ def _postgres_marker(request):
         service_missing("PostgreSQL is not configured (set DATABASE_URL=postgres://...)")
 
 
+@pytest.fixture(autouse=True)
+def _language_per_test():
+    """Each test starts in the test settings' language: a request served in Chinese leaves
+    the thread's language active, and the next test must not inherit it."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def client():
     """Django's test client speaking English unless a test switches language."""

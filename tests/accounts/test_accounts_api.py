@@ -82,3 +82,17 @@ def test_server_errors_are_json_under_api(rf):
     assert "logged" in json.loads(response.content)["detail"]
     page = server_error(rf.get("/bank/"))
     assert page.status_code == 500 and b"Server error" in page.content
+
+
+@pytest.mark.django_db
+def test_malformed_json_is_reported_in_the_callers_language(client, interviewer):
+    client.force_login(interviewer)
+    for language, words in (("en", "not valid JSON"), ("zh-hans", "不是有效的 JSON")):
+        response = client.post(
+            "/api/v1/question-sets/assemble/",
+            "{bad",
+            content_type="application/json",
+            HTTP_ACCEPT_LANGUAGE=language,
+        )
+        assert response.status_code == 400
+        assert words in response.json()["detail"]
