@@ -21,3 +21,13 @@ class UserFactory(factory.django.DjangoModelFactory):
     def role(self, create, extracted, **kwargs):
         if create and extracted:
             user_role_set(user=self, role=Role(extracted))
+
+
+def drawn_set(*, owner, title: str, **blueprint):
+    """A question set drawn from a blueprint (with its bank id) and saved, as the builder does."""
+    from interviews.assembly import Blueprint
+    from interviews.selectors import question_set_assemble
+    from interviews.services import question_set_create_from_assembly
+
+    assembly = question_set_assemble(blueprint=Blueprint.from_data(blueprint))
+    return question_set_create_from_assembly(owner=owner, title=title, assembly=assembly)

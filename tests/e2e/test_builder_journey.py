@@ -8,7 +8,7 @@ from interviews.models import QuestionSet
 from interviews.selectors import swap_candidates
 from questions.importer import bank_import_path
 from tests.e2e.test_roles_journey import log_in
-from tests.factories import UserFactory
+from tests.factories import UserFactory, drawn_set
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 BUILTIN = Path(__file__).resolve().parents[2] / "data" / "banks" / "ai-llm-training.md"
@@ -92,14 +92,9 @@ def test_build_swap_reorder_and_open_the_kit(page, screenshot_dir):
 
 
 def test_set_editor_on_a_phone(browser, live_server, screenshot_dir):
-    from interviews.assembly import Blueprint
-    from interviews.selectors import question_set_assemble
-    from interviews.services import question_set_create_from_assembly
-
     bank = bank_import_path(path=BUILTIN).bank
     user = UserFactory(username="phone-bea", role="interviewer")
-    assembly = question_set_assemble(blueprint=Blueprint.from_data({"bank": bank.pk, "count": 5}))
-    question_set = question_set_create_from_assembly(owner=user, title="Phone", assembly=assembly)
+    question_set = drawn_set(owner=user, title="Phone", bank=bank.pk, count=5)
     context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
     page = context.new_page()
     log_in(page, "phone-bea")
@@ -123,16 +118,9 @@ def test_set_editor_on_a_phone(browser, live_server, screenshot_dir):
 
 
 def test_drag_and_drop_reorders(page):
-    from interviews.assembly import Blueprint
-    from interviews.selectors import question_set_assemble
-    from interviews.services import question_set_create_from_assembly
-
     bank = bank_import_path(path=BUILTIN).bank
     user = UserFactory(username="dragger", role="interviewer")
-    assembly = question_set_assemble(
-        blueprint=Blueprint.from_data({"bank": bank.pk, "count": 4, "seed": 2})
-    )
-    question_set = question_set_create_from_assembly(owner=user, title="Drag", assembly=assembly)
+    question_set = drawn_set(owner=user, title="Drag", bank=bank.pk, count=4, seed=2)
     log_in(page, "dragger")
     page.goto(f"/sets/{question_set.pk}/")
     before = item_questions(page)

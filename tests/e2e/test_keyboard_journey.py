@@ -4,12 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from interviews.assembly import Blueprint
-from interviews.selectors import question_set_assemble
-from interviews.services import question_set_create_from_assembly
 from questions.importer import bank_import_path
 from tests.e2e.test_roles_journey import log_in
-from tests.factories import UserFactory
+from tests.factories import UserFactory, drawn_set
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 BUILTIN = Path(__file__).resolve().parents[2] / "data" / "banks" / "ai-llm-training.md"
@@ -22,10 +19,7 @@ FOCUS_KEY = "() => document.activeElement.closest('[data-focus-key]')?.dataset.f
 def editor_page(page):
     bank = bank_import_path(path=BUILTIN).bank
     user = UserFactory(username="keys", role="interviewer")
-    assembly = question_set_assemble(
-        blueprint=Blueprint.from_data({"bank": bank.pk, "count": 5, "seed": 4})
-    )
-    question_set = question_set_create_from_assembly(owner=user, title="Keys", assembly=assembly)
+    question_set = drawn_set(owner=user, title="Keys", bank=bank.pk, count=5, seed=4)
     log_in(page, "keys")
     page.goto(f"/sets/{question_set.pk}/")
     return page

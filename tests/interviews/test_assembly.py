@@ -8,7 +8,7 @@ import pytest
 
 from interviews.assembly import Blueprint, BlueprintError
 from interviews.selectors import LEVEL_BANDS, question_set_assemble, swap_candidates
-from interviews.services import question_set_create, question_set_item_add
+from interviews.services import question_set_create_from_assembly, question_set_item_add
 from questions.importer import bank_import_path
 from questions.models import Category, Choice, Question, QuestionBank, Skill
 
@@ -338,12 +338,8 @@ def expected_swaps(item, set_ids: set[int], blueprint: dict) -> set[int]:
 def test_swap_candidates_fit_the_slot(bank, interviewer):
     data = {"count": 12, "bands": ISSUE_BANDS, "seed": 11}
     assembly = assemble(bank, **data)
-    question_set = question_set_create(
-        owner=interviewer,
-        bank=bank,
-        title="分布式训练 面试",
-        items=[(i.question, i.points) for i in assembly.items],
-        blueprint=assembly.blueprint,
+    question_set = question_set_create_from_assembly(
+        owner=interviewer, title="分布式训练 面试", assembly=assembly
     )
     items = list(question_set.items.select_related("question").order_by("position"))
     first = items[0].question
@@ -391,12 +387,8 @@ def test_swap_candidates_fit_the_slot(bank, interviewer):
 def test_swap_candidates_stay_inside_the_blueprints_range(bank, interviewer, low, high):
     """A set drawn from a range: a swap never brings in a question outside that range."""
     assembly = assemble(bank, count=4, difficulty_min=low, difficulty_max=high, seed=1)
-    question_set = question_set_create(
-        owner=interviewer,
-        bank=bank,
-        title="range",
-        items=[(i.question, None) for i in assembly.items],
-        blueprint=assembly.blueprint,
+    question_set = question_set_create_from_assembly(
+        owner=interviewer, title="range", assembly=assembly
     )
     set_ids = set(question_set.items.values_list("question_id", flat=True))
     for item in question_set.items.select_related("question"):
@@ -416,12 +408,8 @@ def test_swap_candidates_stay_inside_the_blueprints_range(bank, interviewer, low
 
 def test_swap_candidates_of_long_form_questions(bank, interviewer):
     assembly = assemble(bank, count=47, seed=5, include_unrated=True)
-    question_set = question_set_create(
-        owner=interviewer,
-        bank=bank,
-        title="含旧题的面试",
-        items=[(i.question, None) for i in assembly.items],
-        blueprint=assembly.blueprint,
+    question_set = question_set_create_from_assembly(
+        owner=interviewer, title="含旧题的面试", assembly=assembly
     )
     item = question_set.items.select_related("question").get(question__skill__isnull=True)
     candidates = set(swap_candidates(item=item).values_list("pk", flat=True))
