@@ -40,14 +40,24 @@
   // After an htmx update: say what changed (the first [data-announce] in it) in the page's one
   // live region, and if focus was lost with the element that had it, move it to the update's
   // [data-focus-after-swap], so keyboard users carry on from there instead of the page top.
+  // An announced change inside a [data-flash] box (a row of a list) also lights that box up.
   document.addEventListener("htmx:afterSettle", function (event) {
     var target = event.detail.target;
     if (!target || !target.querySelector) return;
     var live = document.getElementById("live-status");
-    var said = target.querySelector("[data-announce]");
-    if (live && said) {
-      live.textContent = "";
-      window.setTimeout(function () { live.textContent = said.textContent.trim(); }, 60);
+    var said = document.querySelector("[data-announce]");
+    if (said) {
+      said.removeAttribute("data-announce");  // said once, not again on the next update
+      var text = said.textContent.trim();
+      if (live) {
+        live.textContent = "";
+        window.setTimeout(function () { live.textContent = text; }, 60);
+      }
+      var box = said.closest("[data-flash]");
+      if (box) {
+        box.classList.add("flash");
+        window.setTimeout(function () { box.classList.remove("flash"); }, 2000);
+      }
     }
     var active = document.activeElement;
     if (!active || active === document.body || !document.contains(active)) {

@@ -24,21 +24,23 @@
   // control of which row started the request, and put focus back on it (or on the row that took
   // its place after a removal), so the keyboard user stays where they were.
   var restore = null;
-  document.addEventListener("htmx:beforeRequest", function (event) {
-    var elt = event.detail.elt;
-    var editor = document.getElementById("set-editor");
-    if (!editor || !editor.contains(elt) || event.detail.target !== editor) return;
-    var row = elt.closest(".set-item");
-    var keyed = elt.closest("[data-focus-key]");
-    restore = row && {
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    restore = null;
+    if (!target || !(target.id === "set-editor" || target.classList.contains("set-item"))) return;
+    var active = document.activeElement;
+    var row = active && target.contains(active) && active.closest(".set-item");
+    if (!row) return;
+    var keyed = active.closest("[data-focus-key]");
+    restore = {
       item: row.dataset.item,
       key: keyed ? keyed.dataset.focusKey : "",
       next: row.nextElementSibling && row.nextElementSibling.dataset.item,
       prev: row.previousElementSibling && row.previousElementSibling.dataset.item,
     };
   });
-  document.addEventListener("htmx:afterSettle", function (event) {
-    if (!restore || event.detail.target.id !== "set-editor") return;
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!restore) return;
     var spot = restore;
     restore = null;
     var active = document.activeElement;
@@ -94,8 +96,10 @@
     var handle = event.target.closest && event.target.closest(".item-handle");
     if (!handle || (event.key !== "ArrowUp" && event.key !== "ArrowDown")) return;
     event.preventDefault();
-    var item = handle.closest(".set-item").dataset.item;
-    post(event.key === "ArrowUp" ? handle.dataset.up : handle.dataset.down, {}, item);
+    var row = handle.closest(".set-item");
+    var up = event.key === "ArrowUp";
+    if (!(up ? row.previousElementSibling : row.nextElementSibling)) return;  // already at the end
+    post(up ? handle.dataset.up : handle.dataset.down, {}, row.dataset.item);
   });
 
   // Drag and drop between rows; the new order is posted as a list of item ids.
@@ -148,9 +152,7 @@
         (next || document.getElementById("add-search")).focus();
       }
     }
-    row.classList.add("just-added");
     row.scrollIntoView({ block: "nearest", behavior: "smooth" });
-    setTimeout(function () { row.classList.remove("just-added"); }, 2500);
   });
 
   // The builder: show the band table or the range inputs, as the mode says.

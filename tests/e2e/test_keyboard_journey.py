@@ -105,3 +105,37 @@ def test_bank_pagination_moves_focus_to_the_new_results(page):
         page.keyboard.press("Enter")
     page.wait_for_function("() => document.activeElement.classList.contains('result-count')")
     assert announced(page, "129 questions")
+
+
+def test_typing_in_one_row_survives_saving_another(editor_page):
+    """Points save their own row only: what is being typed in the next row is kept."""
+    page = editor_page
+    first = page.locator(".set-item").nth(0).locator('input[name="points"]')
+    second = page.locator(".set-item").nth(1).locator('input[name="points"]')
+    first.fill("10")
+    with page.expect_response(lambda r: "/points/" in r.url):
+        second.click()  # the first field's change fires; its save lands while we type here
+        page.keyboard.press("Control+A")
+        page.keyboard.type("12")
+    assert second.input_value() == "12"
+    with page.expect_response(lambda r: "/points/" in r.url):
+        page.keyboard.press("Tab")
+    assert announced(page, "Question 2: 12 points saved.")
+    stored = page.evaluate(
+        "() => [...document.querySelectorAll('.set-item input[name=points]')].map(i => i.value)"
+    )
+    assert stored[:2] == ["10", "12"]
+
+
+def test_points_out_of_range_are_refused_in_words(editor_page):
+    page = editor_page
+    field = page.locator(".set-item").first.locator('input[name="points"]')
+    before = field.input_value()
+    field.fill("0")
+    with page.expect_response(lambda r: "/points/" in r.url) as response:
+        page.keyboard.press("Tab")
+    assert response.value.status == 422
+    error = page.locator(".set-item").first.locator(".item-error")
+    error.wait_for()
+    assert "1 to 100" in error.inner_text()
+    assert page.locator(".set-item").first.locator('input[name="points"]').input_value() == before
