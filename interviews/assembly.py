@@ -515,6 +515,25 @@ def explain_shortfalls(
                     "has": has,
                 }
             )
+    # Kinds given no count fill what the counted kinds leave; say so when they cannot.
+    rest = blueprint.count - sum(kinds.values())
+    others = [k for k in KINDS if k not in kinds]
+    if kinds and rest > 0 and others:
+        has = available(lambda g: g.kind in others and blueprint.accepts_difficulty(g.difficulty))
+        if has < rest:
+            messages.append(
+                _(
+                    "the other %(n)s questions must be of the kinds given no count (%(kinds)s)"
+                    "%(range)s in %(scope)s, the bank has %(has)s"
+                )
+                % {
+                    "n": rest,
+                    "kinds": " / ".join(str(KIND_LABELS[k]) for k in others),
+                    "range": _range_words(blueprint),
+                    "scope": scope,
+                    "has": has,
+                }
+            )
     for band in blueprint.bands:
         has = available(lambda g, b=band: b.contains(g.difficulty))
         if has < band.count:
@@ -551,9 +570,14 @@ def explain_shortfalls(
 
 
 def _range_words(blueprint: Blueprint) -> str:
+    """ " at difficulty 9-10" (or "8-10, 2-4" for bands): the difficulties every question must
+    have; empty when some may have any difficulty."""
     if blueprint.bands:
-        return ""
+        if sum(b.count for b in blueprint.bands) != blueprint.count:
+            return ""
+        labels = ", ".join(b.label for b in blueprint.bands)
+        return _(" at difficulty %(band)s") % {"band": labels}
     low, high = blueprint.difficulty_min, blueprint.difficulty_max
     if low is None and high is None:
         return ""
-    return _(" at difficulty %(low)s-%(high)s") % {"low": low or 1, "high": high or 10}
+    return _(" at difficulty %(band)s") % {"band": Band(low or 1, high or 10, 0).label}

@@ -10,7 +10,7 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import capability_required
@@ -101,6 +101,34 @@ def _builder_context(request, bank, data: dict, initial: dict | None = None) -> 
     }
 
 
+def _draft_notes(assembly) -> list[str]:
+    """What a draft does that the blueprint may not make obvious (not shortfalls: nothing is
+    missing), so the interviewer is not surprised by what came out."""
+    blueprint, notes = assembly.blueprint, []
+    banded = sum(band.count for band in blueprint.bands)
+    if blueprint.bands and banded < blueprint.count:
+        notes.append(
+            _(
+                "The bands ask for %(banded)s of the %(count)s questions; the other %(rest)s "
+                "may have any difficulty."
+            )
+            % {"banded": banded, "count": blueprint.count, "rest": blueprint.count - banded}
+        )
+    unrated = assembly.summary["unrated"]
+    if unrated and (blueprint.bands or blueprint.difficulty_min or blueprint.difficulty_max):
+        notes.append(
+            ngettext(
+                "%(n)s question is an unrated long-form question: its difficulty is not known, "
+                "so it may not match the difficulty asked for.",
+                "%(n)s questions are unrated long-form questions: their difficulty is not known, "
+                "so they may not match the difficulty asked for.",
+                unrated,
+            )
+            % {"n": unrated}
+        )
+    return notes
+
+
 def _band_rows(data: dict) -> list[dict]:
     given = data.get("bands") or []
     rows = []
@@ -160,6 +188,7 @@ def set_builder(request):
         return render(request, template, context, status=400)
     context["assembly"] = assembly
     context["summary"] = assembly.summary
+    context["notes"] = _draft_notes(assembly)
     raw_limit = post.get("time_limit_minutes", "")
     context["time_limit"] = int(raw_limit) if raw_limit.isdigit() else None
     if action == "save":

@@ -416,3 +416,26 @@ def test_swap_candidates_of_long_form_questions(bank, interviewer):
     set_ids = set(question_set.items.values_list("question_id", flat=True))
     assert candidates == expected_swaps(item, set_ids, question_set.blueprint)
     assert len(candidates) == 36
+
+
+def test_kinds_left_without_a_count_are_explained_when_the_bank_has_none(bank):
+    """10 asked, 5 single-choice and 2 open-ended counted: the other 3 must be multiple-choice,
+    which this bank does not have. Say that, not just "the bank is short"."""
+    assembly = assemble(bank, count=10, kinds={"single_choice": 5, "open_ended": 2}, seed=1)
+    assert len(assembly.items) == 7
+    assert (
+        "the other 3 questions must be of the kinds given no count (multiple-choice) in "
+        "AI-大模型训练, the bank has 0"
+    ) in assembly.shortfalls
+
+
+def test_shortfalls_name_the_difficulties_asked_for(bank):
+    one = assemble(bank, count=15, difficulty_min=10, difficulty_max=10, seed=1)
+    assert any("at difficulty 10 in" in line for line in one.shortfalls), one.shortfalls
+    banded = assemble(
+        bank, count=15, kinds={"open_ended": 15}, bands=[{"min": 9, "max": 10, "count": 15}]
+    )
+    assert any(
+        line.startswith("asked for 15 open-ended questions at difficulty 9-10 in")
+        for line in banded.shortfalls
+    ), banded.shortfalls

@@ -339,3 +339,29 @@ def test_summary_warns_when_the_questions_outrun_the_time_limit(client, intervie
     assert (
         'data-summary="over-time"' not in client.get(f"/sets/{question_set.pk}/").content.decode()
     )
+
+
+def test_draft_notes_say_what_the_blueprint_leaves_open(client, interviewer, bank):
+    client.force_login(interviewer)
+    post = {
+        **BANDED,
+        "band_0_count": "1",
+        "band_1_count": "1",
+        "band_2_count": "1",
+        "bank": bank.pk,
+        "action": "preview",
+    }
+    html = client.post("/sets/new/", post, HTTP_HX_REQUEST="true").content.decode()
+    assert "The bands ask for 3 of the 10 questions; the other 7 may have any difficulty." in html
+    post = {
+        "mode": "range",
+        "bank": bank.pk,
+        "count": "15",
+        "difficulty_min": "10",
+        "difficulty_max": "10",
+        "include_unrated": "on",
+        "seed": "1",
+        "action": "preview",
+    }
+    html = client.post("/sets/new/", post, HTTP_HX_REQUEST="true").content.decode()
+    assert "questions are unrated long-form questions" in html

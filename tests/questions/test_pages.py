@@ -282,8 +282,14 @@ def test_staff_upload_imports_and_reports(client, admin_user, db):
     upload = SimpleUploadedFile("ai.md", BUILTIN.read_bytes(), content_type="text/markdown")
     response = client.post("/bank/import/", {"file": upload})
     assert response.status_code == 200
-    assert "created 129" in response.content.decode()
+    assert '<dd data-figure="created">129</dd>' in response.content.decode()
     assert QuestionBank.objects.count() == 1
+    # Again, in Chinese: the figures are labelled in the page's language, and nothing changed.
+    upload.seek(0)
+    response = client.post("/bank/import/", {"file": upload}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    html = response.content.decode()
+    assert "没有变化" in html and '<dd data-figure="unchanged">129</dd>' in html
+    assert "<dt>未变</dt>" in html and "<dt>新建</dt>" in html
 
 
 def test_upload_lists_errors_and_writes_nothing(client, admin_user, db):
