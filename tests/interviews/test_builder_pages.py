@@ -365,3 +365,37 @@ def test_draft_notes_say_what_the_blueprint_leaves_open(client, interviewer, ban
     }
     html = client.post("/sets/new/", post, HTTP_HX_REQUEST="true").content.decode()
     assert "questions are unrated long-form questions" in html
+
+
+def test_kit_carries_the_notes_for_interviewers_and_the_preview_does_not(
+    client, interviewer, question_set
+):
+    client.force_login(interviewer)
+    client.post(
+        f"/sets/{question_set.pk}/settings/",
+        {"title": "Six", "description": "Ask about their last outage first."},
+    )
+    kit = client.get(f"/sets/{question_set.pk}/print/kit/").content.decode()
+    assert "Notes for interviewers" in kit and "Ask about their last outage first." in kit
+    preview = client.get(f"/sets/{question_set.pk}/print/preview/").content.decode()
+    assert "Ask about their last outage first." not in preview
+    # The preview's own explanation stays on screen, off the printed handout.
+    assert 'class="muted no-print">Candidate preview: what the candidate sees' in preview
+
+
+def test_read_only_readers_get_no_advice_to_edit(client, interviewer, hiring_manager, question_set):
+    client.force_login(interviewer)
+    client.post(f"/sets/{question_set.pk}/settings/", {"title": "Six", "time_limit_minutes": "5"})
+    assert (
+        "Remove some or raise the limit."
+        in client.get(f"/sets/{question_set.pk}/").content.decode()
+    )
+    client.force_login(hiring_manager)
+    html = client.get(f"/sets/{question_set.pk}/").content.decode()
+    assert "more than the 5-minute time limit." in html
+    assert "Remove some or raise the limit." not in html
+    client.force_login(interviewer)
+    client.post(f"/sets/{question_set.pk}/archive/", {"archived": "1"})
+    html = client.get(f"/sets/{question_set.pk}/").content.decode()
+    assert "Archived: restore it to edit it again." in html
+    assert "Remove some or raise the limit." not in html

@@ -68,7 +68,7 @@ class Command(BaseCommand):
         distributed = bank.categories.filter(name="分布式训练与系统架构").first()
         blueprints = [
             (
-                "大模型训练初筛 · LLM training screening",
+                "大模型训练初筛（30 分钟）",
                 30,
                 {
                     "bank": bank.pk,
@@ -83,7 +83,7 @@ class Command(BaseCommand):
                 },
             ),
             (
-                "分布式训练深入面试 · Distributed training deep dive",
+                "分布式训练深入面试",
                 60,
                 {
                     "bank": bank.pk,
