@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from questions.importer import bank_import_path
-from questions.models import Question, QuestionBank
+from questions.models import Category, Question, QuestionBank
 from questions.services import question_create
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,10 +22,18 @@ def test_bank_page_shows_tree_counts_and_badges(client, interviewer, bank):
     client.force_login(interviewer)
     html = client.get("/bank/").content.decode()
     assert "AI-大模型训练" in html
-    assert "分布式训练与系统架构" in html and "跨集群训练架构设计" in html
+    # Categories are listed; a category's skills show once it is chosen (links, no nested
+    # controls inside a disclosure).
+    tree = html.split('id="bank-tree"')[1].split("</aside>")[0]
+    assert "分布式训练与系统架构" in tree and "跨集群训练架构设计" not in tree
+    assert "<summary" not in tree
     assert 'data-count="129"' in html
     assert 'class="badge d-' in html
     assert html.count('class="question-row card"') == 25  # first page
+    category = Category.objects.get(name="分布式训练与系统架构")
+    html = client.get(f"/bank/?bank={bank.pk}&category={category.pk}").content.decode()
+    tree = html.split('id="bank-tree"')[1].split("</aside>")[0]
+    assert "跨集群训练架构设计" in tree and 'class="cat open"' in tree
 
 
 @pytest.mark.parametrize(
