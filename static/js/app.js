@@ -61,7 +61,9 @@
     }
     var active = document.activeElement;
     if (!active || active === document.body || !document.contains(active)) {
-      var spot = target.querySelector("[data-focus-after-swap]");
+      // A field the answer marks invalid comes first: that is what the user must fix.
+      var spot = target.querySelector('[aria-invalid="true"]') ||
+        target.querySelector("[data-focus-after-swap]");
       if (spot) spot.focus();
     }
   });

@@ -60,6 +60,24 @@
     if (control) control.focus();
   });
 
+  // A new points request clears the errors other rows still show from earlier attempts
+  // (points redraw only their own row, so nothing else would).
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (!event.detail.elt.matches || !event.detail.elt.matches(".points-form")) return;
+    document.querySelectorAll("#set-editor .item-error").forEach(function (el) { el.remove(); });
+  });
+
+  // The builder: Enter in the title or time limit saves the draft shown; it must not fall
+  // through to the form's first button (Assemble), which would draw a new one instead.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || !event.target.closest || !event.target.closest(".save-row")) return;
+    if (event.target.tagName !== "INPUT") return;
+    var save = document.querySelector('#builder button[name="action"][value="save"]');
+    if (!save) return;
+    event.preventDefault();
+    save.click();
+  });
+
   // Points: Enter saves through htmx like a change does (no second, full-page post).
   document.addEventListener("submit", function (event) {
     if (window.htmx && event.target.matches(".points-form")) event.preventDefault();

@@ -259,3 +259,16 @@ def test_draw_again_needs_no_title_and_keeps_a_typed_one(page):
     page.wait_for_selector(".save-row .errorlist")
     assert "required" in page.locator(".save-row .errorlist").inner_text()
     assert QuestionSet.objects.count() == 0
+    # Focus lands on the field to fix, not on a heading far above it.
+    page.wait_for_function("() => document.activeElement.id === 'id_title'")
+
+    # Enter in the title saves the draft shown (it must not draw a new one instead).
+    shown = page.locator(".draft-items li").evaluate_all("els => els.map(e => e.dataset.question)")
+    page.fill("#id_title", "Saved with Enter")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    saved = QuestionSet.objects.get(title="Saved with Enter")
+    stored = [
+        str(q) for q in saved.items.order_by("position").values_list("question_id", flat=True)
+    ]
+    assert stored == shown

@@ -139,3 +139,9 @@ def test_points_out_of_range_are_refused_in_words(editor_page):
     error.wait_for()
     assert "1 to 100" in error.inner_text()
     assert page.locator(".set-item").first.locator('input[name="points"]').input_value() == before
+    # A refusal in another row replaces this one's: only the current error is shown.
+    page.locator(".set-item").nth(1).locator('input[name="points"]').fill("500")
+    with page.expect_response(lambda r: "/points/" in r.url):
+        page.keyboard.press("Tab")
+    page.locator(".set-item").nth(1).locator(".item-error").wait_for()
+    assert page.locator(".item-error").count() == 1
