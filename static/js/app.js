@@ -9,16 +9,6 @@
     }
   } catch (e) { /* older browsers: server time zone */ }
 
-  document.addEventListener("change", function (event) {
-    var target = event.target;
-    if (!target.matches("select[data-autosubmit], select[data-navigate]")) return;
-    if (keyed === target) {
-      target.dataset.changed = "1";  // acted on at Enter or when focus leaves
-    } else {
-      act(target);
-    }
-  });
-
   // htmx requests that fail (the server errs, the session ended, the network is down) say so,
   // instead of leaving the page as it was without a word. Validation answers are swapped in.
   function showFailure(kind) {
@@ -70,7 +60,16 @@
 
   // A select that acts on change (language, bank) acts on a pointer choice at once, but with
   // the keyboard only on Enter or on leaving it: arrow keys just move through the options.
-  var keyed = null;
+  var keyed = null;  // the select whose value the keyboard is moving through, if any
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (!target.matches("select[data-autosubmit], select[data-navigate]")) return;
+    if (keyed === target) {
+      target.dataset.changed = "1";  // acted on at Enter or when focus leaves
+    } else {
+      act(target);
+    }
+  });
   document.addEventListener("keydown", function (event) {
     var select = event.target;
     if (!select.matches || !select.matches("select[data-autosubmit], select[data-navigate]")) return;

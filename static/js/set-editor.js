@@ -1,5 +1,6 @@
-// Question-set editor: drag to reorder, arrow keys on a focused handle, print buttons.
-// Every action is also reachable with plain buttons; this only adds the shortcuts.
+// Question-set builder and editor: keeps focus where the user acted across htmx updates,
+// drag to reorder, arrow keys on a focused handle, the Choose… toggle, Enter in fields, print.
+// Every action is also reachable with plain buttons and forms; this only adds the comfort.
 (function () {
   "use strict";
 
