@@ -570,8 +570,8 @@ def explain_shortfalls(
 
 
 def _range_words(blueprint: Blueprint) -> str:
-    """ " at difficulty 9-10" (or "8-10, 2-4" for bands): the difficulties every question must
-    have; empty when some may have any difficulty."""
+    """The words naming the difficulties every question must have, such as " at difficulty
+    9-10" (or "2-4, 8-10" for bands); empty when some questions may have any difficulty."""
     if blueprint.bands:
         if sum(b.count for b in blueprint.bands) != blueprint.count:
             return ""
