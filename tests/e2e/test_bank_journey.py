@@ -53,3 +53,21 @@ def test_bank_page_on_a_phone(browser, live_server, screenshot_dir):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=str(screenshot_dir / "bank-phone.png"))
     context.close()
+
+
+def test_search_runs_once_per_text_not_again_on_leaving_the_box(page):
+    bank_import_path(path=BUILTIN)
+    UserFactory(username="searcher", role="interviewer")
+    log_in(page, "searcher")
+    page.goto("/bank/")
+    searches = []
+    page.on("request", lambda r: searches.append(r.url) if "search=" in r.url else None)
+    with page.expect_response(lambda r: "search=ZeRO" in r.url):
+        page.fill("#id_search", "ZeRO")
+    page.wait_for_selector('.result-count:not([data-count="129"])')
+    page.keyboard.press("Tab")  # leaving the box fires "change": no second search
+    page.wait_for_timeout(700)
+    assert len(searches) == 1, searches
+    # The selects still filter on change.
+    with page.expect_response(lambda r: "kind=open_ended" in r.url):
+        page.select_option("#id_kind", "open_ended")

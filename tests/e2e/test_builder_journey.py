@@ -148,6 +148,8 @@ def test_add_from_search_and_remove(page):
     log_in(page, "adder")
     page.goto(f"/sets/{question_set.pk}/")
     assert page.locator(".set-item").count() == 0
+    searches = []
+    page.on("request", lambda r: searches.append(r.url) if "/items/search/" in r.url else None)
     with page.expect_response(lambda r: "/items/search/" in r.url and "ZeRO" in r.url):
         page.fill("#add-search", "ZeRO")
     first = page.locator("#add-results [data-add]").first
@@ -162,10 +164,15 @@ def test_add_from_search_and_remove(page):
         "q => document.querySelector(`#add-results [data-add='${q}']`).disabled", arg=added
     )
     assert button.inner_text() == "Added ✓"
+    # Leaving the search box to press Add did not search again (which redrew the results).
+    assert len(searches) == 1, searches
     with page.expect_response(lambda r: "/remove/" in r.url):
         page.locator(".set-item").first.get_by_role("button", name="Remove").click()
     page.wait_for_function("() => document.querySelectorAll('.set-item').length === 0")
     assert question_set.items.count() == 0
+    # The filters still search as soon as they change.
+    with page.expect_response(lambda r: "/items/search/" in r.url and "kind=open_ended" in r.url):
+        page.select_option("#add-kind", "open_ended")
 
 
 def test_refused_actions_say_why_where_they_happened(page, screenshot_dir):
