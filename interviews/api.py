@@ -138,6 +138,7 @@ class QuestionSetViewSet(
             "blueprint": blueprint.to_data(),
             "items": DraftItemSerializer(assembly.items, many=True).data,
             "shortfalls": assembly.shortfalls,
+            "notes": assembly.notes,
             "summary": assembly.summary,
         }
         if not switches.validated_data["save"]:

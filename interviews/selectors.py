@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.roles import Role, user_role
 from questions.models import Category, Choice, Question, QuestionBank, QuestionKind, Skill
@@ -56,6 +57,34 @@ class Assembly:
     @property
     def summary(self) -> dict:
         return set_summary([(i.question, i.points) for i in self.items])
+
+    @property
+    def notes(self) -> list[str]:
+        """What the draw does that the blueprint may not make obvious. Not shortfalls (nothing
+        is missing): said so the interviewer is not surprised by what came out."""
+        blueprint, notes = self.blueprint, []
+        banded = sum(band.count for band in blueprint.bands)
+        if blueprint.bands and banded < blueprint.count:
+            notes.append(
+                _(
+                    "The bands ask for %(banded)s of the %(count)s questions; the other "
+                    "%(rest)s may have any difficulty."
+                )
+                % {"banded": banded, "count": blueprint.count, "rest": blueprint.count - banded}
+            )
+        unrated = sum(1 for item in self.items if item.question.difficulty is None)
+        if unrated and (blueprint.bands or blueprint.difficulty_min or blueprint.difficulty_max):
+            notes.append(
+                ngettext(
+                    "%(n)s question is an unrated long-form question: its difficulty is not "
+                    "known, so it may not match the difficulty asked for.",
+                    "%(n)s questions are unrated long-form questions: their difficulty is not "
+                    "known, so they may not match the difficulty asked for.",
+                    unrated,
+                )
+                % {"n": unrated}
+            )
+        return notes
 
 
 def _questions() -> QuerySet[Question]:

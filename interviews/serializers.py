@@ -145,6 +145,13 @@ class AssemblyResponseSerializer(serializers.Serializer):
         child=serializers.CharField(),
         help_text="Why the draw has fewer questions than asked, in words; empty when it has all.",
     )
+    notes = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=(
+            "What the draw does that the blueprint may not make obvious (bands covering only "
+            "part of the count, unrated questions under a difficulty), in words."
+        ),
+    )
     summary = serializers.DictField(
         help_text="count, choice, open, points, minutes, histogram, per_category, unrated."
     )

@@ -6,18 +6,17 @@ import secrets
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import capability_required
 from accounts.roles import user_can
 from questions.filters import QuestionFilter
 from questions.models import Question, QuestionKind
-from questions.selectors import bank_list, bank_tree, question_list
+from questions.selectors import bank_list, bank_tree, kind_counts, question_list
 
 from . import services
 from .assembly import KINDS, Blueprint, BlueprintError
@@ -80,12 +79,7 @@ BLUEPRINT_LABELS = {
 
 def _builder_context(request, bank, data: dict, initial: dict | None = None) -> dict:
     categories, _long_form = bank_tree(bank=bank)
-    in_bank = dict(
-        Question.objects.filter(bank=bank, is_active=True)
-        .values_list("kind")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    in_bank = kind_counts(bank=bank)
     return {
         "banks": bank_list(),
         "bank": bank,
@@ -99,34 +93,6 @@ def _builder_context(request, bank, data: dict, initial: dict | None = None) -> 
         # The title is needed only to save: the browser must not block Assemble over it.
         "form": QuestionSetForm(initial=initial or {}, use_required_attribute=False),
     }
-
-
-def _draft_notes(assembly) -> list[str]:
-    """What a draft does that the blueprint may not make obvious (not shortfalls: nothing is
-    missing), so the interviewer is not surprised by what came out."""
-    blueprint, notes = assembly.blueprint, []
-    banded = sum(band.count for band in blueprint.bands)
-    if blueprint.bands and banded < blueprint.count:
-        notes.append(
-            _(
-                "The bands ask for %(banded)s of the %(count)s questions; the other %(rest)s "
-                "may have any difficulty."
-            )
-            % {"banded": banded, "count": blueprint.count, "rest": blueprint.count - banded}
-        )
-    unrated = assembly.summary["unrated"]
-    if unrated and (blueprint.bands or blueprint.difficulty_min or blueprint.difficulty_max):
-        notes.append(
-            ngettext(
-                "%(n)s question is an unrated long-form question: its difficulty is not known, "
-                "so it may not match the difficulty asked for.",
-                "%(n)s questions are unrated long-form questions: their difficulty is not known, "
-                "so they may not match the difficulty asked for.",
-                unrated,
-            )
-            % {"n": unrated}
-        )
-    return notes
 
 
 def _band_rows(data: dict) -> list[dict]:
@@ -188,7 +154,6 @@ def set_builder(request):
         return render(request, template, context, status=400)
     context["assembly"] = assembly
     context["summary"] = assembly.summary
-    context["notes"] = _draft_notes(assembly)
     raw_limit = post.get("time_limit_minutes", "")
     context["time_limit"] = int(raw_limit) if raw_limit.isdigit() else None
     if action == "save":

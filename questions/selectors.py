@@ -44,6 +44,16 @@ def question_list(*, bank: QuestionBank | None = None, include_inactive: bool = 
     return queryset.order_by("position", "id")
 
 
+def kind_counts(*, bank: QuestionBank) -> dict[str, int]:
+    """Active questions of the bank per kind; kinds it has none of are absent (1 query)."""
+    return dict(
+        Question.objects.filter(bank=bank, is_active=True)
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+
+
 def bank_tree(*, bank: QuestionBank) -> tuple[list[Category], int]:
     """Categories with their skills, each with its count of active questions (3 queries).
 

@@ -45,6 +45,7 @@ def test_assemble_returns_items_shortfalls_and_summary(client, interviewer, bank
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["shortfalls"] == [] and len(body["items"]) == 10
+    assert body["notes"] == []  # the bands cover the whole count
     item = body["items"][0]
     assert set(item) == {"question", "points", "position"}
     assert set(item["question"]) >= {"id", "skill", "kind", "difficulty", "prompt_md"}
@@ -60,6 +61,18 @@ def test_assemble_returns_items_shortfalls_and_summary(client, interviewer, bank
         i["question"]["id"] for i in body["items"]
     ]
     assert QuestionSet.objects.count() == 0
+
+
+def test_assemble_notes_what_the_blueprint_leaves_open(client, interviewer, bank):
+    response = client.post(
+        "/api/v1/question-sets/assemble/",
+        {"bank": bank.pk, "count": 6, "seed": 2, "bands": [{"min": 8, "max": 10, "count": 2}]},
+        content_type="application/json",
+        **auth(interviewer),
+    )
+    assert response.json()["notes"] == [
+        "The bands ask for 2 of the 6 questions; the other 4 may have any difficulty."
+    ]
 
 
 def test_assemble_and_save(client, interviewer, bank):
