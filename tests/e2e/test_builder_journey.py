@@ -7,7 +7,7 @@ import pytest
 from interviews.models import QuestionSet
 from interviews.selectors import swap_candidates
 from questions.importer import bank_import_path
-from tests.e2e.test_roles_journey import log_in
+from tests.e2e.helpers import log_in
 from tests.factories import UserFactory, drawn_set
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from questions.importer import bank_import_path
-from tests.e2e.test_roles_journey import log_in
+from tests.e2e.helpers import log_in
 from tests.factories import UserFactory, drawn_set
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.e2e.helpers import log_in
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 NAV = {
@@ -9,18 +11,6 @@ NAV = {
     "interviewer": {"home", "api-docs"},
     "hiring_manager": {"home", "api-docs"},
 }
-
-
-PASSWORD = "correct horse battery"
-
-
-def log_in(page, username, password=PASSWORD):
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-    assert page.url.endswith("/"), page.url
 
 
 @pytest.mark.parametrize("role", ["admin", "interviewer", "hiring_manager"])
