@@ -89,7 +89,13 @@ def test_admin_is_for_staff_only(client, interviewer, admin_user):
     client.force_login(admin_user)
     response = client.get("/admin/auth/user/")
     assert response.status_code == 200
-    assert "Interviewer" in response.content.decode() or "面试官" in response.content.decode()
+    assert '<td class="field-role">Interviewer</td>' in response.content.decode()
+
+
+def test_admin_names_roles_in_chinese(client, interviewer, admin_user):
+    client.force_login(admin_user)
+    response = client.get("/admin/auth/user/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert '<td class="field-role">面试官</td>' in response.content.decode()
 
 
 def test_login_and_logout(client, interviewer):
@@ -117,10 +123,15 @@ def test_failed_logins_lock_the_account(client, interviewer):
         REMOTE_ADDR="10.0.0.99",
     )
     assert response.status_code == 429
-    assert (
-        "Too many failed logins" in response.content.decode()
-        or "登录失败" in response.content.decode()
+    assert "<h1>Too many failed logins</h1>" in response.content.decode()
+    # In Chinese the locked page says the same.
+    response = client.post(
+        "/accounts/login/",
+        {"username": "ivan", "password": "correct horse battery"},
+        REMOTE_ADDR="10.0.0.99",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
     )
+    assert "<h1>登录失败次数过多</h1>" in response.content.decode()
 
 
 def test_failed_logins_lock_the_address(client, interviewer, hiring_manager):

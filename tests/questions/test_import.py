@@ -99,10 +99,8 @@ def test_edited_file_updates_in_place_deactivates_and_reactivates(tmp_path):
     edited = text.replace(
         "以下哪一项是数据清洗的常见步骤？", "以下哪一项是数据清洗最常见的步骤？", 1
     )
-    # Drop the last long-form question: from its heading to the end of the file.
-    last_heading = text.rindex("\n### ")
+    # Drop the last long-form question (37, on residual connections): from its heading to the end.
     edited = edited[: edited.rindex("\n### ")]
-    assert last_heading
     path = tmp_path / "edited.md"
     path.write_text(edited)
     out, _ = run_import(path)
@@ -110,7 +108,9 @@ def test_edited_file_updates_in_place_deactivates_and_reactivates(tmp_path):
     target.refresh_from_db()
     assert target.version == 2 and "最常见的步骤" in target.prompt_md
     assert set(Question.objects.values_list("id", flat=True)) == ids  # no duplicates
-    assert Question.objects.filter(is_active=False).count() == 1
+    (gone,) = Question.objects.filter(is_active=False)
+    assert gone.skill is None
+    assert gone.prompt_md.startswith("Transformer模型为何广泛采用残差（跳跃）连接")
     # History holds the superseded version 1, with its choices.
     old = target.revisions.get()
     assert old.version == 1 and "最常见的步骤" not in old.snapshot["prompt_md"]
@@ -191,9 +191,25 @@ def _broken(text: str, old: str, new: str, count: int = 1) -> str:
     return text.replace(old, new, count)
 
 
+def _line_of(needle: str, text: str) -> int:
+    """The 1-based line of the first `needle`, counted in the file itself."""
+    return text.count("\n", 0, text.index(needle)) + 1
+
+
 BASE = BUILTIN.read_text() if BUILTIN.exists() else ""
 FIRST_ANSWER = "正确答案: B. 删除或修正缺失值和异常值。"
+FIRST_SKILL = "数据采集与清洗"
+SECOND_PROMPT = "请描述你会采用哪些数据清洗步骤来确保数据质量"
+THIRD = len(BASE) // 3
 
+
+def _details_before(needle: str, text: str) -> int:
+    """Line of the <details> that opens the answer holding `needle`."""
+    return text.count("\n", 0, text.rindex("<details>", 0, text.index(needle))) + 1
+
+
+# Each bad file, and the error a person must read for it ("LINE: message"), with the line
+# counted in the bad file itself.
 BAD_FILES = {
     "skill without difficulty": (
         lambda: _broken(
@@ -201,28 +217,64 @@ BAD_FILES = {
             "| 数据采集与清洗 | 2 |",
             "| 数据采集与清洗 |  |",
         ),
-        "difficulty",
+        lambda text: (
+            f'{_line_of(f"#### {FIRST_SKILL}", text)}: skill "{FIRST_SKILL}" has no '
+            'difficulty (expected "**技能难度评分:** N/10")'
+        ),
     ),
     "overview and detail disagree": (
         lambda: _broken(BASE, "| 数据采集与清洗 | 2 |", "| 数据采集与清洗 | 5 |"),
-        "difficulty",
+        lambda text: (
+            f'{_line_of("**技能难度评分:** 2/10", text)}: skill "{FIRST_SKILL}": '
+            "difficulty 2 here disagrees with 5 in the overview table "
+            f"(line {_line_of('| 数据采集与清洗 | 5 |', text)})"
+        ),
     ),
     "answer letter not among the options": (
         lambda: _broken(BASE, FIRST_ANSWER, "正确答案: F. 删除或修正缺失值和异常值。"),
-        "F",
+        lambda text: (
+            f"{_details_before('正确答案: F.', text)}: question 1 of skill "
+            f'"{FIRST_SKILL}": answer key names F, which is not an option (options: A, B, C, D)'
+        ),
     ),
     "choice question without an answer": (
         lambda: _broken(BASE, FIRST_ANSWER, "删除或修正缺失值和异常值。"),
-        "answer",
+        lambda text: (
+            f"{_details_before('删除或修正缺失值和异常值。数据清洗', text)}: question 1 of "
+            f'skill "{FIRST_SKILL}": the answer of a choice question must start with the correct '
+            'letter(s) (options: A, B, C, D; found "删除或修正缺失值和异常值。'
+        ),
     ),
     "unclosed details": (
-        lambda: BASE[: BASE.index(FIRST_ANSWER) + 200],
-        "",
+        lambda: _broken(BASE, "</strong></p>\n</details>\n", "</strong></p>\n"),
+        lambda text: (
+            f"{_details_before(FIRST_ANSWER, text)}: <details> is never closed: "
+            f"expected </details> before line {_line_of('**问题 2:**', text)}"
+        ),
     ),
-    "file cut off in the middle": (lambda: BASE[: len(BASE) // 3], ""),
-    "empty file": (lambda: "", "empty"),
-    "whitespace only": (lambda: "  \n\n\t\n", "empty"),
-    "not this format": (lambda: "# Shopping list\n\n- eggs\n- milk\n", "not a question bank"),
+    "file cut off inside an answer": (
+        lambda: BASE[:THIRD],
+        lambda text: (
+            f"{text.count(chr(10), 0, text.rindex('<details>')) + 1}: "
+            "<details> is never closed: the file ends before </details>; is the file cut off?"
+        ),
+    ),
+    "file cut off after a question": (
+        lambda: BASE[: BASE.index(SECOND_PROMPT) + 10],
+        lambda text: (
+            f'{_line_of("**问题 2:**", text)}: question 2 of skill "{FIRST_SKILL}": '
+            'question without an answer (no <details> block with "正确答案: ..." follows it); '
+            "is the file cut off?"
+        ),
+    ),
+    "empty file": (lambda: "", lambda text: "1: file is empty"),
+    "whitespace only": (lambda: "  \n\n\t\n", lambda text: "1: file is empty"),
+    "not this format": (
+        lambda: "# Shopping list\n\n- eggs\n- milk\n",
+        lambda text: (
+            '1: not a question bank: the file does not start with a "# 面试题集: <title>" heading'
+        ),
+    ),
 }
 
 
@@ -232,7 +284,8 @@ def test_bad_input_is_refused_whole_with_path_and_line(tmp_path, case, capsys):
     run_import(BUILTIN)
     before = counts()
     path = tmp_path / "bad.md"
-    path.write_text(make())
+    text = make()
+    path.write_text(text)
     with pytest.raises(CommandError) as raised:
         run_import(path)
     assert raised.value.returncode == 1
@@ -242,7 +295,8 @@ def test_bad_input_is_refused_whole_with_path_and_line(tmp_path, case, capsys):
         bank_import_path(path=path)
     lines = error.value.lines()
     assert lines and all(re.match(rf"{re.escape(str(path))}:\d+: \S", line) for line in lines)
-    assert expected.lower() in " ".join(lines).lower()
+    wanted = f"{path}:{expected(text)}"
+    assert any(line.startswith(wanted) for line in lines), (wanted, lines)
 
 
 def test_binary_and_non_utf8_files_are_refused(tmp_path):
