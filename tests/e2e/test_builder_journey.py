@@ -7,11 +7,12 @@ import pytest
 from interviews.models import QuestionSet
 from interviews.selectors import swap_candidates
 from questions.importer import bank_import_path
-from tests.e2e.helpers import log_in
+from tests.e2e.helpers import control_time_and_record_requests, log_in, requests_sent
 from tests.factories import UserFactory, drawn_set
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 BUILTIN = Path(__file__).resolve().parents[2] / "data" / "banks" / "ai-llm-training.md"
+SEED = 7
 
 
 def item_questions(page) -> list[str]:
@@ -25,8 +26,10 @@ def test_build_swap_reorder_and_open_the_kit(page, screenshot_dir):
     page.get_by_role("link", name="Question sets").first.click()
     page.get_by_role("link", name="New question set").click()
 
-    # The default blueprint is 10 questions in bands 2-4: 3, 5-7: 4, 8-10: 3.
+    # The default blueprint is 10 questions in bands 2-4: 3, 5-7: 4, 8-10: 3; the seed is pinned
+    # so every run draws (and swaps) the same questions.
     assert page.locator("#bp-count").input_value() == "10"
+    page.fill("#bp-seed", str(SEED))
     page.get_by_role("button", name="Assemble").click()
     page.wait_for_selector(".draft-items li")
     assert page.locator(".draft-items li").count() == 10
@@ -43,12 +46,15 @@ def test_build_swap_reorder_and_open_the_kit(page, screenshot_dir):
     assert page.locator("h1").inner_text().startswith("Banded screening")
     assert item_questions(page) == drafted  # saved exactly what was shown
 
-    # Swap a question for another of the same slot. The draw is random, and in the built-in bank
-    # some slots have no other question, so swap the first item whose slot has one.
+    # Swap a question for another of the same slot. In the built-in bank some slots have no
+    # other question, so swap the first item whose slot has one.
     before = item_questions(page)
     saved = QuestionSet.objects.get(title="Banded screening")
+    assert saved.blueprint["seed"] == SEED
     items = list(saved.items.order_by("position").select_related("question", "question_set"))
-    n = next(i for i, item in enumerate(items) if swap_candidates(item=item).exists())
+    swappable = [i for i, item in enumerate(items) if swap_candidates(item=item).exists()]
+    assert swappable, f"seed {SEED} drew no question with another of its slot; pin another seed"
+    n = swappable[0]
     with page.expect_response(lambda r: "/swap/" in r.url):
         page.locator(".set-item").nth(n).get_by_role("button", name="Swap").click()
     page.wait_for_function(
@@ -94,7 +100,7 @@ def test_build_swap_reorder_and_open_the_kit(page, screenshot_dir):
 def test_set_editor_on_a_phone(browser, live_server, screenshot_dir):
     bank = bank_import_path(path=BUILTIN).bank
     user = UserFactory(username="phone-bea", role="interviewer")
-    question_set = drawn_set(owner=user, title="Phone", bank=bank.pk, count=5)
+    question_set = drawn_set(owner=user, title="Phone", bank=bank.pk, count=5, seed=SEED)
     context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
     page = context.new_page()
     log_in(page, "phone-bea")
@@ -146,10 +152,9 @@ def test_add_from_search_and_remove(page):
     user = UserFactory(username="adder", role="interviewer")
     question_set = question_set_create(owner=user, bank=bank, title="Empty")
     log_in(page, "adder")
+    control_time_and_record_requests(page)
     page.goto(f"/sets/{question_set.pk}/")
     assert page.locator(".set-item").count() == 0
-    searches = []
-    page.on("request", lambda r: searches.append(r.url) if "/items/search/" in r.url else None)
     with page.expect_response(lambda r: "/items/search/" in r.url and "ZeRO" in r.url):
         page.fill("#add-search", "ZeRO")
     first = page.locator("#add-results [data-add]").first
@@ -164,8 +169,11 @@ def test_add_from_search_and_remove(page):
         "q => document.querySelector(`#add-results [data-add='${q}']`).disabled", arg=added
     )
     assert button.inner_text() == "Added ✓"
-    # Leaving the search box to press Add did not search again (which redrew the results).
-    assert len(searches) == 1, searches
+    # Leaving the search box to press Add did not search again (which redrew the results),
+    # even once the search's 400 ms debounce has run out.
+    page.clock.run_for(2_000)
+    searches = requests_sent(page, "/items/search/")
+    assert len(searches) == 1 and "ZeRO" in searches[0], searches
     with page.expect_response(lambda r: "/remove/" in r.url):
         page.locator(".set-item").first.get_by_role("button", name="Remove").click()
     page.wait_for_function("() => document.querySelectorAll('.set-item').length === 0")

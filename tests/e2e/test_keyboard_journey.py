@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from questions.importer import bank_import_path
-from tests.e2e.helpers import log_in
+from tests.e2e.helpers import control_time_and_record_requests, log_in, requests_sent
 from tests.factories import UserFactory, drawn_set
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -15,11 +15,15 @@ FOCUSED_ROW = "() => document.activeElement.closest('.set-item')?.dataset.item"
 FOCUS_KEY = "() => document.activeElement.closest('[data-focus-key]')?.dataset.focusKey"
 
 
-@pytest.fixture
-def editor_page(page):
+def _keys_set():
     bank = bank_import_path(path=BUILTIN).bank
     user = UserFactory(username="keys", role="interviewer")
-    question_set = drawn_set(owner=user, title="Keys", bank=bank.pk, count=5, seed=4)
+    return drawn_set(owner=user, title="Keys", bank=bank.pk, count=5, seed=4)
+
+
+@pytest.fixture
+def editor_page(page):
+    question_set = _keys_set()
     log_in(page, "keys")
     page.goto(f"/sets/{question_set.pk}/")
     return page
@@ -79,10 +83,11 @@ def test_choose_opens_and_closes_from_the_keyboard(editor_page):
     assert page.evaluate(FOCUS_KEY) == "choose"
 
 
-def test_enter_in_points_saves_once_without_reloading(editor_page):
-    page = editor_page
-    posts = []
-    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+def test_enter_in_points_saves_once_without_reloading(page):
+    question_set = _keys_set()
+    log_in(page, "keys")
+    control_time_and_record_requests(page)
+    page.goto(f"/sets/{question_set.pk}/")
     page.evaluate("window.notReloaded = true")
     field = page.locator(".set-item").first.locator('input[name="points"]')
     field.fill("7")
@@ -90,7 +95,8 @@ def test_enter_in_points_saves_once_without_reloading(editor_page):
         page.keyboard.press("Enter")
     page.wait_for_function(f"() => ({FOCUS_KEY})() === 'points'")
     assert page.evaluate("window.notReloaded") is True
-    assert len([u for u in posts if "/points/" in u]) == 1
+    page.clock.run_for(2_000)  # past the field's 500 ms change debounce: no second save
+    assert len(requests_sent(page, "/points/")) == 1
     assert announced(page, "Question 1: 7 points saved.")
 
 
