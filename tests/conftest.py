@@ -12,12 +12,17 @@ from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories import UserFactory
+from tests.properties import profile_for, register_profiles
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+register_profiles()
+hypothesis_settings.load_profile(profile_for(os.environ))
 
 
 def service_missing(reason: str):
@@ -41,7 +46,8 @@ def _tcp_reachable(url: str, default_port: int) -> bool:
 def pytest_report_header(config):
     db = settings.DATABASES["default"]
     return [
-        f"database: {db['ENGINE'].rsplit('.', 1)[-1]} ({db.get('HOST') or db['NAME']})",
+        f"database: {db['ENGINE'].rsplit('.', 1)[-1]} ({db.get('HOST') or db['NAME']}); "
+        f"hypothesis profile: {hypothesis_settings.get_current_profile_name()}",
         f"redis: {os.environ.get('REDIS_URL') or 'not configured'}; "
         f"chromium: {CHROMIUM if os.path.exists(CHROMIUM) else 'missing'}; "
         f"REQUIRE_SERVICES={int(REQUIRE_SERVICES)}",

@@ -34,6 +34,7 @@ from interviews.assembly import (
 )
 from interviews.selectors import question_set_assemble
 from questions.models import Category, Question, QuestionBank, Skill
+from tests.properties import examples
 
 # --- the oracle ------------------------------------------------------------------------------
 
@@ -244,7 +245,7 @@ def spread_key(skill):
     return "long-form" if skill is None else skill
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(groups=groups_strategy(), data=blueprint_data(), shuffle_seed=st.integers(0, 1000))
 def test_planner_takes_as_many_as_the_bank_allows_and_nothing_else(groups, data, shuffle_seed):
     blueprint = Blueprint.from_data(data)
@@ -299,7 +300,7 @@ def test_planner_takes_as_many_as_the_bank_allows_and_nothing_else(groups, data,
     assert plan_assembly(blueprint, list(reversed(groups))).picks == plan.picks
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(groups=groups_strategy(), data=blueprint_data(max_count=14))
 def test_planner_spreads_over_skills(groups, data):
     """Without bands and kinds every pick is as good as another, so the draw is balanced: no
@@ -438,7 +439,9 @@ class _Rollback(Exception):
 
 @pytest.mark.django_db
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(25),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(case=db_case(), other=bank_spec())
 def test_assembled_sets_fit_the_blueprint_and_the_bank(case, other):

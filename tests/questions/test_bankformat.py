@@ -18,6 +18,7 @@ from questions.bankformat import (
     parse_bank,
     slugify_heading,
 )
+from tests.properties import examples
 from tests.questions.samples import sample_path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -1007,7 +1008,7 @@ SAFE_TEXT = (
 )
 
 
-@settings(max_examples=40, deadline=None, database=None)
+@settings(max_examples=examples(40), deadline=None, database=None)
 @given(
     st.lists(
         st.tuples(
@@ -1050,7 +1051,7 @@ def test_generated_banks_round_trip(skills) -> None:
 
 
 @settings(
-    max_examples=150,
+    max_examples=examples(150),
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow],
@@ -1090,7 +1091,7 @@ LINES = [
 ]
 
 
-@settings(max_examples=200, deadline=None, database=None)
+@settings(max_examples=examples(200), deadline=None, database=None)
 @given(st.lists(st.sampled_from(LINES), max_size=40))
 def test_shuffled_structure_only_raises_bank_format_error(lines: list[str]) -> None:
     data = "\n".join(["# 面试题集: x", *lines]).encode("utf-8")
