@@ -7,6 +7,7 @@ from django.core import mail
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.roles import Role, user_can, user_role
+from questions.models import QuestionBank
 
 PUBLIC = {
     "/accounts/login/",
@@ -66,21 +67,55 @@ def test_roles_and_capabilities(admin_user, interviewer, hiring_manager, no_role
 
 
 @pytest.mark.parametrize(
-    ("role_fixture", "visible", "hidden"),
+    ("role_fixture", "shown"),
     [
-        ("admin_user", ["home", "api-docs", "admin:index"], []),
-        ("interviewer", ["home", "api-docs"], ["admin:index"]),
-        ("hiring_manager", ["home", "api-docs"], ["admin:index"]),
-        ("no_role_user", [], ["home", "admin:index"]),
+        (
+            "admin_user",
+            [
+                "home",
+                "questions:bank",
+                "questions:bank_upload",
+                "interviews:set_list",
+                "interviews:set_builder",
+                "api-docs",
+                "admin:index",
+            ],
+        ),
+        (
+            "interviewer",
+            ["home", "questions:bank", "interviews:set_list", "interviews:set_builder", "api-docs"],
+        ),
+        ("hiring_manager", ["home", "questions:bank", "interviews:set_list", "api-docs"]),
     ],
 )
-def test_navigation_shows_what_the_role_may_use(client, request, role_fixture, visible, hidden):
+def test_navigation_shows_what_the_role_may_use(client, request, role_fixture, shown):
+    """Interviewers get the builder, hiring managers (who do not edit) do not; only
+    administrators import banks and reach the admin."""
     client.force_login(request.getfixturevalue(role_fixture))
     html = client.get("/").content.decode()
-    for name in visible:
-        assert f'data-nav="{name}"' in html
-    for name in hidden:
-        assert f'data-nav="{name}"' not in html
+    assert re.findall(r'data-nav="([^"]+)"', html) == shown
+
+
+def test_a_user_without_a_role_gets_no_navigation(client, no_role_user):
+    client.force_login(no_role_user)
+    assert "data-nav=" not in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("path", "current"),
+    [
+        ("/", "home"),
+        ("/bank/", "questions:bank"),
+        ("/bank/import/", "questions:bank_upload"),
+        ("/sets/", "interviews:set_list"),
+        ("/sets/new/", "interviews:set_builder"),
+    ],
+)
+def test_navigation_marks_only_the_page_it_is_on(client, admin_user, path, current):
+    QuestionBank.objects.create(title="Empty", slug="empty")  # the builder needs a bank
+    client.force_login(admin_user)
+    html = client.get(path).content.decode()
+    assert re.findall(r'data-nav="([^"]+)" aria-current="page"', html) == [current]
 
 
 def test_admin_is_for_staff_only(client, interviewer, admin_user):
