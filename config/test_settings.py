@@ -10,7 +10,7 @@ os.environ.setdefault("SESSION_COOKIE_SECURE", "0")
 os.environ.setdefault("CSRF_COOKIE_SECURE", "0")
 
 from .settings import *  # noqa: F403
-from .settings import STORAGES, VAR_DIR
+from .settings import MIDDLEWARE, STORAGES, VAR_DIR
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -26,3 +26,5 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # Tests read English unless they switch language; zh-hans stays the product default.
 LANGUAGE_CODE = "en"
+# Outermost, so it sees each page as sent: template syntax in an HTML response fails the test.
+MIDDLEWARE = ["tests.template_leaks.TemplateSyntaxLeakMiddleware", *MIDDLEWARE]

@@ -16,6 +16,7 @@ from hypothesis import settings as hypothesis_settings
 
 from tests.factories import UserFactory
 from tests.properties import profile_for, register_profiles
+from tests.template_leaks import take_found
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -59,6 +60,24 @@ def pytest_sessionstart(session):
         pytest.exit(
             "REQUIRE_SERVICES=1 but DATABASE_URL does not point at PostgreSQL", returncode=3
         )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    take_found()  # pages served before this test (a previous test's late request) are not its own
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Fail a test when a page it rendered (set-up included) shows template syntax."""
+    result = yield
+    found = take_found()
+    if found and not item.get_closest_marker("template_syntax_expected"):
+        raise AssertionError(
+            "Template syntax reached a rendered page (a multi-line {# #} is not a comment: use "
+            "{% comment %}):\n" + "\n".join(found)
+        )
+    return result
 
 
 @pytest.fixture(autouse=True)
