@@ -1,33 +1,12 @@
-"""Team pages that belong to no domain app: dashboard, profile, error pages."""
+"""Account pages: the profile and its API token."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django.views.defaults import page_not_found
-from django.views.defaults import server_error as html_server_error
 from rest_framework.authtoken.models import Token
 
-from config.api import json_not_found, json_server_error
-
-from .roles import user_can
 from .services import api_token_regenerate
-
-
-def home(request):
-    """The dashboard: what the bank holds and the question sets to carry on with."""
-    from interviews.selectors import question_set_list
-    from questions.selectors import bank_list
-
-    context = {}
-    if user_can(request.user, "bank.view"):
-        context["banks"] = list(bank_list().order_by("title")[:5])
-    if user_can(request.user, "question_set.view"):
-        sets = question_set_list(user=request.user)
-        context["my_sets"] = list(sets.filter(owner=request.user)[:5])
-        context["recent_sets"] = list(sets.exclude(owner=request.user)[:5])
-        context["can_build"] = user_can(request.user, "question_set.edit")
-    return render(request, "accounts/home.html", context)
 
 
 def profile(request):
@@ -46,15 +25,3 @@ def token_regenerate(request):
     else:
         messages.success(request, _("Your API token was created."))
     return redirect("profile")
-
-
-def not_found(request, exception=None):
-    if request.path.startswith("/api/"):
-        return json_not_found(request, exception)
-    return page_not_found(request, exception)
-
-
-def server_error(request):
-    if request.path.startswith("/api/"):
-        return json_server_error(request)
-    return html_server_error(request)

@@ -5,8 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from accounts import views as account_views
 from config.health import healthz
+from interviews import views as interview_views
 
 api_v1 = [
     path("", include("accounts.api_urls")),
@@ -15,7 +15,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", interview_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("bank/", include("questions.urls")),
@@ -31,5 +31,5 @@ urlpatterns = [
     ),
 ]
 
-handler404 = "accounts.views.not_found"
-handler500 = "accounts.views.server_error"
+handler404 = "config.errors.not_found"
+handler500 = "config.errors.server_error"

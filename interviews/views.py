@@ -1,4 +1,5 @@
-"""Builder pages: list sets, assemble from a blueprint, refine with htmx, print."""
+"""Team pages: the dashboard; question sets: list, assemble from a blueprint, refine with htmx,
+print."""
 
 import json
 import secrets
@@ -479,3 +480,16 @@ RUBRIC = (
     (3, gettext_lazy("Right and clear, with minor gaps.")),
     (4, gettext_lazy("Complete and precise: trade-offs, examples, depth beyond the reference.")),
 )
+
+
+def home(request):
+    """The dashboard: what the bank holds and the question sets to carry on with."""
+    context = {}
+    if user_can(request.user, "bank.view"):
+        context["banks"] = list(bank_list().order_by("title")[:5])
+    if user_can(request.user, "question_set.view"):
+        sets = question_set_list(user=request.user)
+        context["my_sets"] = list(sets.filter(owner=request.user)[:5])
+        context["recent_sets"] = list(sets.exclude(owner=request.user)[:5])
+        context["can_build"] = user_can(request.user, "question_set.edit")
+    return render(request, "interviews/dashboard.html", context)

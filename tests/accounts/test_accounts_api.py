@@ -6,6 +6,8 @@ import pytest
 from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 
+from config.errors import server_error
+
 
 @pytest.fixture
 def token(interviewer):
@@ -75,8 +77,6 @@ def test_docs_use_local_assets(client, interviewer):
 
 
 def test_server_errors_are_json_under_api(rf):
-    from accounts.views import server_error
-
     response = server_error(rf.get("/api/v1/questions/"))
     assert response.status_code == 500 and response["Content-Type"] == "application/json"
     assert "logged" in json.loads(response.content)["detail"]

@@ -9,6 +9,10 @@ from django.db import transaction
 
 from accounts.roles import Role
 from accounts.services import user_role_set
+from interviews.assembly import Blueprint
+from interviews.models import QuestionSet
+from interviews.selectors import question_set_assemble
+from interviews.services import question_set_create_from_assembly
 from questions.importer import bank_import_path
 from questions.models import QuestionBank
 
@@ -56,11 +60,6 @@ class Command(BaseCommand):
 
     def _demo_sets(self):
         """Two ready sets for the demo interviewer, drawn with fixed seeds (once)."""
-        from interviews.assembly import Blueprint
-        from interviews.models import QuestionSet
-        from interviews.selectors import question_set_assemble
-        from interviews.services import question_set_create_from_assembly
-
         owner = get_user_model().objects.filter(username="interviewer").first()
         bank = QuestionBank.objects.order_by("pk").first()
         if owner is None or bank is None or QuestionSet.objects.filter(owner=owner).exists():
