@@ -54,3 +54,23 @@ def test_each_app_imports_only_what_is_below_it(app):
         if module.split(".")[0] not in MAY_IMPORT[app]
     ]
     assert wrong == []
+
+
+def test_no_test_module_imports_another():
+    """Shared steps live in fixtures (tests/conftest.py) or helper modules (tests/factories.py,
+    tests/e2e/helpers.py, ...), never in a test module that others then depend on."""
+    wrong = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                modules = [node.module or ""]
+            else:
+                continue
+            wrong += [
+                f"{path.relative_to(ROOT)}:{node.lineno} imports {module}"
+                for module in modules
+                if module.rsplit(".", 1)[-1].startswith(("test_", "conftest"))
+            ]
+    assert wrong == []
