@@ -7,11 +7,12 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.defaults import bad_request as html_bad_request
 from django.views.defaults import page_not_found
 from django.views.defaults import server_error as html_server_error
 from rest_framework.authtoken.models import Token
 
-from config.api import json_not_found, json_server_error
+from config.api import json_bad_request, json_not_found, json_server_error
 
 from .roles import user_can
 from .services import api_token_regenerate, password_reset_request_count
@@ -65,6 +66,12 @@ class PasswordResetView(auth_views.PasswordResetView):
             form.add_error(None, error)
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().form_valid(form)
+
+
+def bad_request(request, exception=None):
+    if request.path.startswith("/api/"):
+        return json_bad_request(request, exception)
+    return html_bad_request(request, exception)
 
 
 def not_found(request, exception=None):

@@ -37,5 +37,6 @@ urlpatterns = [
     ),
 ]
 
+handler400 = "accounts.views.bad_request"
 handler404 = "accounts.views.not_found"
 handler500 = "accounts.views.server_error"
