@@ -66,7 +66,7 @@ def watch(page):
     return PageWatch(page)
 
 
-def test_login_and_password_reset_pages(page, watch, db):
+def test_login_and_password_reset_pages(page, watch):
     UserFactory(username="olga", role="interviewer", email="olga@example.com")
     watch.visit("/accounts/login/")
     page.get_by_role("link", name="Forgot your password?").click()
