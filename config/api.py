@@ -1,9 +1,11 @@
 """API plumbing shared by every app: pagination and JSON errors."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, pagination
+from rest_framework import exceptions, pagination, status
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -13,9 +15,23 @@ class PageNumberPagination(pagination.PageNumberPagination):
     max_page_size = 200
 
 
+def body_too_large_detail(request) -> str:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    size = int(request.META.get("CONTENT_LENGTH") or 0)
+    return _("The request body is %(size)s bytes, over the %(limit)s-byte limit (%(mb)s MB).") % {
+        "size": f"{size:,}",
+        "limit": f"{limit:,}",
+        "mb": f"{limit / 1024 / 1024:g}",
+    }
+
+
 def exception_handler(exc, context):
-    """DRF's handler, plus Django's ValidationError as a 400 with its messages, and Django's
-    404 and 403 as DRF's; a malformed JSON body is reported in the caller's language."""
+    """DRF's handler, plus Django's ValidationError as a 400 with its messages, Django's 404 and
+    403 as DRF's, and a body over DATA_UPLOAD_MAX_MEMORY_SIZE as a 413 giving the limit; a
+    malformed JSON body is reported in the caller's language."""
+    if isinstance(exc, RequestDataTooBig):
+        detail = body_too_large_detail(context["request"])
+        return Response({"detail": detail}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, ValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = exceptions.ValidationError(detail)
@@ -34,6 +50,13 @@ def exception_handler(exc, context):
 
 def json_not_found(request, exception=None):
     return JsonResponse({"detail": str(exceptions.NotFound.default_detail)}, status=404)
+
+
+def json_bad_request(request, exception=None):
+    """A request Django refuses before any view (a too-large body, a bad Host header)."""
+    if isinstance(exception, RequestDataTooBig):
+        return JsonResponse({"detail": body_too_large_detail(request)}, status=413)
+    return JsonResponse({"detail": _("Bad request.")}, status=400)
 
 
 def json_server_error(request):

@@ -57,8 +57,8 @@ def test_healthz_is_503_when_the_broker_is_down(client, settings):
     response = client.get("/healthz")
     assert response.status_code == 503
     body = response.json()
-    assert body["status"] == "unavailable"
-    assert body["broker"]["status"] == "down"
+    assert body["status"] == "failing"
+    assert body["broker"]["status"] == "failing"
     assert body["database"]["status"] == "ok"
 
 
