@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -18,6 +19,9 @@ from .selectors import bank_list, bank_tree, question_list
 from .services import ChoiceInput, StaleQuestionVersion, question_update
 
 PAGE_SIZE = 25
+# Filters that a link of the category tree carries over: the tree chooses where to look, the
+# search, kind and difficulty say what to look for.
+TREE_KEPT_FILTERS = ("search", "kind", "difficulty_min", "difficulty_max")
 
 
 @capability_required("bank.view")
@@ -41,6 +45,10 @@ def bank_index(request):
     )
     query = data.copy()
     query.pop("page", None)
+    kept = QueryDict(mutable=True)
+    for name in TREE_KEPT_FILTERS:
+        if request.GET.get(name):
+            kept[name] = request.GET[name]
     context |= {
         "filter": filterset,
         "page": page,
@@ -49,6 +57,9 @@ def bank_index(request):
         "selected_category": selected_category,
         "selected_skill": selected_skill,
         "query": query.urlencode(),
+        "tree_query": kept.urlencode(),
+        # Answers are searched only for who may read them (QuestionFilter.filter_search).
+        "search_includes_answers": user_can(request.user, "bank.view_keys"),
         "kinds": QuestionKind.choices,
         "difficulties": range(1, 11),
     }
