@@ -33,6 +33,47 @@ PAGE_SIZE = 25
 TREE_KEPT_FILTERS = ("search", "kind", "difficulty_min", "difficulty_max")
 
 
+def _without(data: QueryDict, names: tuple[str, ...]) -> str:
+    """The bank page's query string with the named filters (and the page number) removed."""
+    rest = data.copy()
+    for name in (*names, "page"):
+        rest.pop(name, None)
+    return rest.urlencode()
+
+
+def _difficulty_words(low, high) -> str:
+    if low is not None and high is not None:
+        return _("Difficulty %(low)s to %(high)s") % {"low": low, "high": high}
+    if low is not None:
+        return _("Difficulty from %(low)s") % {"low": low}
+    return _("Difficulty up to %(high)s") % {"high": high}
+
+
+def _filter_chips(data: QueryDict, cleaned: dict, categories) -> list[dict]:
+    """One chip per active filter: what it says and the link that removes it."""
+    skills = {s.pk: s for c in categories for s in c.skills.all()}
+    names = {c.pk: c.name for c in categories}
+    kinds = dict(QuestionKind.choices)
+    chips = []
+    if cleaned.get("search"):
+        chips.append((_("Search: %(value)s") % {"value": cleaned["search"]}, ("search",)))
+    if cleaned.get("category") in names:
+        label = _("Category: %(value)s") % {"value": names[cleaned["category"]]}
+        chips.append((label, ("category", "skill")))  # a skill lies inside its category
+    if cleaned.get("skill") in skills:
+        label = _("Skill: %(value)s") % {"value": skills[cleaned["skill"]].name}
+        chips.append((label, ("skill",)))
+    if cleaned.get("kind") in kinds:
+        chips.append((_("Kind: %(value)s") % {"value": kinds[cleaned["kind"]]}, ("kind",)))
+    low, high = cleaned.get("difficulty_min"), cleaned.get("difficulty_max")
+    if low is not None or high is not None:
+        low, high = (int(v) if v is not None else None for v in (low, high))
+        chips.append((_difficulty_words(low, high), ("difficulty_min", "difficulty_max")))
+    if cleaned.get("long_form"):
+        chips.append((_("Long-form questions"), ("long_form",)))
+    return [{"label": label, "query": _without(data, removes)} for label, removes in chips]
+
+
 @capability_required("bank.view")
 def bank_index(request):
     banks = list(bank_list())
@@ -67,6 +108,7 @@ def bank_index(request):
         "selected_skill": selected_skill,
         "query": query.urlencode(),
         "tree_query": kept.urlencode(),
+        "chips": _filter_chips(data, cleaned, categories),
         # Answers are searched only for who may read them (QuestionFilter.filter_search).
         "search_includes_answers": user_can(request.user, "bank.view_keys"),
         "kinds": QuestionKind.choices,
