@@ -41,6 +41,15 @@ def _without(data: QueryDict, names: tuple[str, ...]) -> str:
     return rest.urlencode()
 
 
+def _tree_query(params: QueryDict) -> str:
+    """The filters a link of the category tree keeps, as a query string ('' when none)."""
+    kept = QueryDict(mutable=True)
+    for name in TREE_KEPT_FILTERS:
+        if params.get(name):
+            kept[name] = params[name]
+    return kept.urlencode()
+
+
 def _difficulty_words(low, high) -> str:
     if low is not None and high is not None:
         return _("Difficulty %(low)s to %(high)s") % {"low": low, "high": high}
@@ -95,10 +104,6 @@ def bank_index(request):
     )
     query = data.copy()
     query.pop("page", None)
-    kept = QueryDict(mutable=True)
-    for name in TREE_KEPT_FILTERS:
-        if request.GET.get(name):
-            kept[name] = request.GET[name]
     context |= {
         "filter": filterset,
         "page": page,
@@ -107,7 +112,7 @@ def bank_index(request):
         "selected_category": selected_category,
         "selected_skill": selected_skill,
         "query": query.urlencode(),
-        "tree_query": kept.urlencode(),
+        "tree_query": _tree_query(request.GET),
         "chips": _filter_chips(data, cleaned, categories),
         # Answers are searched only for who may read them (QuestionFilter.filter_search).
         "search_includes_answers": user_can(request.user, "bank.view_keys"),
