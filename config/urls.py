@@ -1,7 +1,9 @@
 """Root URL configuration."""
 
 from django.contrib import admin
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required, login_required
+from django.contrib.staticfiles import finders
+from django.http import FileResponse, Http404
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -14,7 +16,20 @@ api_v1 = [
     path("", include("interviews.api_urls")),
 ]
 
+
+@login_not_required
+def favicon(request):
+    """/favicon.ico, which browsers ask for on every page whatever the page links."""
+    path = finders.find("favicon.ico")
+    if path is None:
+        raise Http404
+    response = FileResponse(open(path, "rb"), content_type="image/x-icon")  # noqa: SIM115
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 urlpatterns = [
+    path("favicon.ico", favicon, name="favicon"),
     path("", interview_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),

@@ -1,6 +1,7 @@
 """Admin for the bank: every model, searchable and filterable."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import Category, Choice, Question, QuestionBank, QuestionRevision, Skill
 
@@ -50,7 +51,7 @@ class QuestionAdmin(admin.ModelAdmin):
     )
     inlines = [ChoiceInline]
 
-    @admin.display(description="prompt")
+    @admin.display(description=_("prompt"))
     def short_prompt(self, obj):
         return obj.prompt_md[:80]
 

@@ -11,7 +11,13 @@ from .filters import CategoryFilter, QuestionFilter, SkillFilter
 from .models import Category, Skill
 from .selectors import bank_list, question_list
 from .serializers import BankSerializer, CategorySerializer, QuestionSerializer, SkillSerializer
-from .services import ChoiceInput, StaleQuestionVersion, question_create, question_update
+from .services import (
+    UNCHANGED,
+    ChoiceInput,
+    StaleQuestionVersion,
+    question_create,
+    question_update,
+)
 
 
 class BankViewSet(viewsets.ReadOnlyModelViewSet):
@@ -85,11 +91,8 @@ class QuestionViewSet(
         serializer = self.get_serializer(question, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        moved = [n for n in ("bank", "skill") if n in data and data[n] != getattr(question, n)]
-        if moved:
-            raise ValidationError(
-                {n: [_("A question's bank and skill cannot be changed.")] for n in moved}
-            )
+        if "bank" in data and data["bank"] != question.bank:
+            raise ValidationError({"bank": [_("A question's bank cannot be changed.")]})
         try:
             question = question_update(
                 question=question,
@@ -101,6 +104,7 @@ class QuestionViewSet(
                 difficulty=data.get("difficulty", question.difficulty),
                 choices=_choices(data.get("choices")),
                 expected_version=data.get("version"),
+                skill=data.get("skill", UNCHANGED),
             )
         except StaleQuestionVersion as exc:
             current = self.get_serializer(

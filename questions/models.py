@@ -177,17 +177,25 @@ class QuestionRevision(models.Model):
         IMPORT = "import", _("Import")
         APP = "app", _("Edited in the app")
 
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="revisions")
-    version = models.PositiveIntegerField()
-    source = models.CharField(max_length=10, choices=Source.choices)
-    snapshot = models.JSONField(encoder=_UnicodeJSONEncoder)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("question")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(_("version"))
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    snapshot = models.JSONField(_("snapshot"), encoder=_UnicodeJSONEncoder)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("author"),
+    )
+    created_at = models.DateTimeField(_("replaced at"), auto_now_add=True)
 
     class Meta:
         ordering = ["question", "-version"]
+        verbose_name = _("question revision")
+        verbose_name_plural = _("question revisions")
         constraints = [
             models.UniqueConstraint(fields=["question", "version"], name="revision_unique_version")
         ]

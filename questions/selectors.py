@@ -44,6 +44,15 @@ def question_list(*, bank: QuestionBank | None = None, include_inactive: bool = 
     return queryset.order_by("position", "id")
 
 
+def bank_skills(*, bank: QuestionBank) -> QuerySet[Skill]:
+    """Every skill of the bank with its category, in the bank's order (1 query)."""
+    return (
+        Skill.objects.filter(category__bank=bank)
+        .select_related("category")
+        .order_by("category__position", "category_id", "position", "id")
+    )
+
+
 def kind_counts(*, bank: QuestionBank) -> dict[str, int]:
     """Active questions of the bank per kind; kinds it has none of are absent (1 query)."""
     return dict(

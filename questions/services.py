@@ -18,6 +18,10 @@ class ChoiceInput:
     is_correct: bool
 
 
+# question_update's default for `skill`: keep the question's skill (None is a real value there).
+UNCHANGED = object()
+
+
 class StaleQuestionVersion(Exception):
     def __init__(self, question: Question):
         self.question = question
@@ -93,10 +97,12 @@ def question_update(
     kind: str | None = None,
     choices: list[ChoiceInput] | None = None,
     expected_version: int | None = None,
+    skill: Skill | None = UNCHANGED,
 ) -> Question:
     """Save an edit as a new version; a later re-import of the bank will not overwrite it.
 
-    An edit that changes nothing returns the question as it was (same version)."""
+    `skill` moves the question to another skill of its bank (and that skill's category), or to
+    none (long-form). An edit that changes nothing returns the question as it was (same version)."""
     question = (
         Question.objects.select_for_update(of=("self",)).select_related("skill").get(pk=question.pk)
     )
@@ -108,8 +114,12 @@ def question_update(
         choices = [ChoiceInput(c.label, c.text_md, c.is_correct) for c in current]
         if kind == QuestionKind.OPEN_ENDED:
             choices = []
+    if skill is UNCHANGED:
+        skill = question.skill
+    elif skill is not None and skill.category.bank_id != question.bank_id:
+        raise ValidationError({"skill": [_("That skill belongs to another bank.")]})
     errors = _validate(
-        kind=kind, prompt_md=prompt_md, difficulty=difficulty, skill=question.skill, choices=choices
+        kind=kind, prompt_md=prompt_md, difficulty=difficulty, skill=skill, choices=choices
     )
     if errors:
         raise ValidationError(errors)
@@ -120,6 +130,7 @@ def question_update(
         and explanation_md == question.explanation_md
         and reference_answer_md == question.reference_answer_md
         and difficulty == question.difficulty
+        and getattr(skill, "pk", None) == question.skill_id
         and [(c.label.strip(), c.text_md, c.is_correct) for c in choices] == current_choices
     )
     if unchanged:
@@ -140,6 +151,8 @@ def question_update(
     question.explanation_md = explanation_md
     question.reference_answer_md = reference_answer_md
     question.difficulty = difficulty
+    if getattr(skill, "pk", None) != question.skill_id:
+        question.skill, question.category = skill, skill.category if skill else None
     question.version += 1
     question.edited_in_app = True
     question.last_edited_by = actor if getattr(actor, "is_authenticated", False) else None

@@ -7,5 +7,6 @@ urlpatterns = [
     path("", views.bank_index, name="bank"),
     path("questions/<int:pk>/", views.question_detail, name="question_detail"),
     path("questions/<int:pk>/edit/", views.question_edit, name="question_edit"),
+    path("preview/", views.markdown_preview, name="markdown_preview"),
     path("import/", views.bank_upload, name="bank_upload"),
 ]

@@ -4,20 +4,83 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.permissions import capability_required
 from accounts.roles import user_can
 
 from .filters import QuestionFilter
-from .forms import BankUploadForm, ChoiceFormSet, QuestionEditForm
+from .forms import (
+    NO_SKILL,
+    BankUploadForm,
+    ChoiceFormSet,
+    MarkdownPreviewForm,
+    QuestionEditForm,
+)
 from .importer import BankImportError, bank_import
+from .markdown import render_markdown
 from .models import QuestionBank, QuestionKind
-from .selectors import bank_list, bank_tree, question_list
+from .selectors import bank_list, bank_skills, bank_tree, question_list
 from .services import ChoiceInput, StaleQuestionVersion, question_update
 
 PAGE_SIZE = 25
+# Filters that a link of the category tree carries over: the tree chooses where to look, the
+# search, kind and difficulty say what to look for.
+TREE_KEPT_FILTERS = ("search", "kind", "difficulty_min", "difficulty_max")
+
+
+def _without(data: QueryDict, names: tuple[str, ...]) -> str:
+    """The bank page's query string with the named filters (and the page number) removed."""
+    rest = data.copy()
+    for name in (*names, "page"):
+        rest.pop(name, None)
+    return rest.urlencode()
+
+
+def _tree_query(params: QueryDict) -> str:
+    """The filters a link of the category tree keeps, as a query string ('' when none)."""
+    kept = QueryDict(mutable=True)
+    for name in TREE_KEPT_FILTERS:
+        if params.get(name):
+            kept[name] = params[name]
+    return kept.urlencode()
+
+
+def _difficulty_words(low, high) -> str:
+    if low is not None and high is not None:
+        return _("Difficulty %(low)s to %(high)s") % {"low": low, "high": high}
+    if low is not None:
+        return _("Difficulty from %(low)s") % {"low": low}
+    return _("Difficulty up to %(high)s") % {"high": high}
+
+
+def _filter_chips(data: QueryDict, cleaned: dict, categories) -> list[dict]:
+    """One chip per active filter: what it says and the link that removes it."""
+    skills = {s.pk: s for c in categories for s in c.skills.all()}
+    names = {c.pk: c.name for c in categories}
+    kinds = dict(QuestionKind.choices)
+    chips = []
+    if cleaned.get("search"):
+        chips.append((_("Search: %(value)s") % {"value": cleaned["search"]}, ("search",)))
+    if cleaned.get("category") in names:
+        label = _("Category: %(value)s") % {"value": names[cleaned["category"]]}
+        chips.append((label, ("category", "skill")))  # a skill lies inside its category
+    if cleaned.get("skill") in skills:
+        label = _("Skill: %(value)s") % {"value": skills[cleaned["skill"]].name}
+        chips.append((label, ("skill",)))
+    if cleaned.get("kind") in kinds:
+        chips.append((_("Kind: %(value)s") % {"value": kinds[cleaned["kind"]]}, ("kind",)))
+    low, high = cleaned.get("difficulty_min"), cleaned.get("difficulty_max")
+    if low is not None or high is not None:
+        low, high = (int(v) if v is not None else None for v in (low, high))
+        chips.append((_difficulty_words(low, high), ("difficulty_min", "difficulty_max")))
+    if cleaned.get("long_form"):
+        chips.append((_("Long-form questions"), ("long_form",)))
+    return [{"label": label, "query": _without(data, removes)} for label, removes in chips]
 
 
 @capability_required("bank.view")
@@ -49,6 +112,10 @@ def bank_index(request):
         "selected_category": selected_category,
         "selected_skill": selected_skill,
         "query": query.urlencode(),
+        "tree_query": _tree_query(request.GET),
+        "chips": _filter_chips(data, cleaned, categories),
+        # Answers are searched only for who may read them (QuestionFilter.filter_search).
+        "search_includes_answers": user_can(request.user, "bank.view_keys"),
         "kinds": QuestionKind.choices,
         "difficulties": range(1, 11),
     }
@@ -73,74 +140,122 @@ def question_detail(request, pk):
     )
 
 
+def _edit_forms(request, question, skills):
+    if request.method == "POST":
+        return (
+            QuestionEditForm(request.POST, skills=skills),
+            ChoiceFormSet(request.POST, prefix="choices"),
+        )
+    form = QuestionEditForm(
+        skills=skills,
+        initial={
+            "kind": question.kind,
+            "skill": question.skill_id or NO_SKILL,
+            "difficulty": question.difficulty,
+            "prompt_md": question.prompt_md,
+            "explanation_md": question.explanation_md,
+            "reference_answer_md": question.reference_answer_md,
+            "version": question.version,
+        },
+    )
+    formset = ChoiceFormSet(
+        prefix="choices",
+        initial=[
+            {"label": c.label, "text_md": c.text_md, "is_correct": c.is_correct}
+            for c in question.choices.all()
+        ],
+    )
+    return form, formset
+
+
+def _submitted_choices(formset) -> list[ChoiceInput]:
+    """The option rows kept (not removed) that say something, in page order."""
+    return [
+        ChoiceInput(c["label"], c["text_md"], c["is_correct"])
+        for c in formset.cleaned_data
+        if c and not c.get("DELETE") and (c.get("label") or c.get("text_md"))
+    ]
+
+
+def _save_edit(request, question, form, formset):
+    """Save the edit through the service; None (with errors added to the form) if refused."""
+    data = form.cleaned_data
+    try:
+        return question_update(
+            question=question,
+            actor=request.user,
+            kind=data["kind"],
+            skill=data["skill"],
+            prompt_md=data["prompt_md"],
+            explanation_md=data["explanation_md"],
+            reference_answer_md=data["reference_answer_md"],
+            difficulty=data["difficulty"],
+            choices=_submitted_choices(formset) if data["kind"] != QuestionKind.OPEN_ENDED else [],
+            expected_version=data["version"],
+        )
+    except StaleQuestionVersion as exc:
+        form.add_error(
+            None,
+            _(
+                "Someone saved this question while you were editing (now version "
+                "%(version)s). Reload the page and apply your change again."
+            )
+            % {"version": exc.question.version},
+        )
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            target = field if field in form.fields else None
+            for error in errors:
+                form.add_error(target, error)
+    return None
+
+
 @capability_required("bank.edit")
 def question_edit(request, pk):
     question = get_object_or_404(question_list(include_inactive=True), pk=pk)
-    if request.method == "POST":
-        form = QuestionEditForm(request.POST)
-        formset = ChoiceFormSet(request.POST, prefix="choices")
-        if form.is_valid() and formset.is_valid():
-            data = form.cleaned_data
-            choices = [
-                ChoiceInput(c["label"], c["text_md"], c["is_correct"])
-                for c in formset.cleaned_data
-                if c and (c.get("label") or c.get("text_md"))
-            ]
-            try:
-                saved = question_update(
-                    question=question,
-                    actor=request.user,
-                    kind=data["kind"],
-                    prompt_md=data["prompt_md"],
-                    explanation_md=data["explanation_md"],
-                    reference_answer_md=data["reference_answer_md"],
-                    difficulty=data["difficulty"],
-                    choices=choices if data["kind"] != QuestionKind.OPEN_ENDED else [],
-                    expected_version=data["version"],
-                )
-            except StaleQuestionVersion as exc:
-                form.add_error(
-                    None,
-                    _(
-                        "Someone saved this question while you were editing (now version "
-                        "%(version)s). Reload the page and apply your change again."
-                    )
-                    % {"version": exc.question.version},
-                )
-            except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    target = field if field in form.fields else None
-                    for error in errors:
-                        form.add_error(target, error)
+    skills = list(bank_skills(bank=question.bank))
+    form, formset = _edit_forms(request, question, skills)
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        saved = _save_edit(request, question, form, formset)
+        if saved is not None:
+            if saved.version == form.cleaned_data["version"]:
+                messages.info(request, _("Nothing changed, so no new version was saved."))
             else:
-                if saved.version == data["version"]:
-                    messages.info(request, _("Nothing changed, so no new version was saved."))
-                else:
-                    messages.success(request, _("Saved as a new version."))
-                return redirect("questions:question_detail", pk=question.pk)
-    else:
-        form = QuestionEditForm(
-            initial={
-                "kind": question.kind,
-                "difficulty": question.difficulty,
-                "prompt_md": question.prompt_md,
-                "explanation_md": question.explanation_md,
-                "reference_answer_md": question.reference_answer_md,
-                "version": question.version,
-            }
-        )
-        formset = ChoiceFormSet(
-            prefix="choices",
-            initial=[
-                {"label": c.label, "text_md": c.text_md, "is_correct": c.is_correct}
-                for c in question.choices.all()
-            ],
-        )
+                messages.success(request, _("Saved as a new version."))
+            return redirect("questions:question_detail", pk=question.pk)
     return render(
         request,
         "questions/question_edit.html",
-        {"question": question, "form": form, "formset": formset},
+        {
+            "question": question,
+            "form": form,
+            "formset": formset,
+            "choice_kinds": " ".join(
+                k for k in QuestionKind.values if k != QuestionKind.OPEN_ENDED
+            ),
+            "previewable": PREVIEWABLE_FIELDS,
+        },
     )
+
+
+# The edit form's fields with a preview button: the posted `field` names which one to render.
+PREVIEWABLE_FIELDS = ("prompt_md", "explanation_md", "reference_answer_md")
+
+
+@capability_required("bank.edit")
+@require_POST
+def markdown_preview(request):
+    """The field's markdown rendered as the question page will show it (same sanitiser)."""
+    field = request.POST.get("field", "")
+    if field not in PREVIEWABLE_FIELDS:
+        return HttpResponseBadRequest(_("Nothing to preview."))
+    form = MarkdownPreviewForm({"text": request.POST.get(field, "")})
+    if not form.is_valid():
+        return render(
+            request, "questions/_preview.html", {"errors": form.errors["text"]}, status=400
+        )
+    html = mark_safe(render_markdown(form.cleaned_data["text"]))  # noqa: S308 - nh3-sanitised
+    return render(request, "questions/_preview.html", {"html": html})
 
 
 @capability_required("bank.import")

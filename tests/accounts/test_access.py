@@ -15,6 +15,7 @@ PUBLIC = {
     "/accounts/password_reset/done/",
     "/accounts/reset/done/",
     "/healthz",
+    "/favicon.ico",  # the site's icon, asked for by browsers on every page, the login page too
     "/api/schema/",
     "/i18n/setlang/",
 }
