@@ -135,7 +135,7 @@ class QuestionSetViewSet(
         except BlueprintError as exc:
             raise ValidationError(exc.errors) from None
         body = {
-            "blueprint": blueprint.to_data(),
+            "blueprint": assembly.blueprint.to_data(),
             "items": DraftItemSerializer(assembly.items, many=True).data,
             "shortfalls": assembly.shortfalls,
             "notes": assembly.notes,

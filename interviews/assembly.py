@@ -14,9 +14,10 @@ from __future__ import annotations
 import heapq
 import itertools
 import random
+import secrets
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from django.utils.translation import gettext as _
@@ -30,6 +31,7 @@ KIND_LABELS = {
     "open_ended": gettext_lazy("open-ended"),
 }
 MAX_COUNT = 200
+SEED_LIMIT = 10**9  # a seed the assembly chooses is short enough to read out and type again
 
 
 class BlueprintError(ValueError):
@@ -205,6 +207,12 @@ class Blueprint:
             include_unrated=bool(include_unrated),
             seed=seed,
         )
+
+    def with_seed(self) -> Blueprint:
+        """This blueprint with a seed: its own, or one chosen now, so every draw can be repeated."""
+        if self.seed is not None:
+            return self
+        return replace(self, seed=secrets.randbelow(SEED_LIMIT))
 
     def to_data(self) -> dict:
         data: dict = {"bank": self.bank, "count": self.count}

@@ -142,9 +142,12 @@ def _scope(blueprint: Blueprint) -> tuple[Q, str, QuestionBank]:
 def question_set_assemble(*, blueprint: Blueprint) -> Assembly:
     """Draw a set for the blueprint: as many questions as the bank allows, shortfalls in words.
 
-    A constant number of queries whatever the bank's size: scope checks, one grouped count,
-    the ids of the chosen groups, the chosen questions (and their choices).
+    A blueprint without a seed gets one here, kept in the assembly's blueprint: every draw,
+    from the page or the API, saved or not, can be drawn again. A constant number of queries
+    whatever the bank's size: scope checks, one grouped count, the ids of the chosen groups,
+    the chosen questions (and their choices).
     """
+    blueprint = blueprint.with_seed()
     condition, scope, _bank = _scope(blueprint)
     pool = Question.objects.filter(condition)
     rows = (

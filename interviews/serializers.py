@@ -118,7 +118,11 @@ class BlueprintSerializer(serializers.Serializer):
         ),
     )
     seed = serializers.IntegerField(
-        required=False, help_text="The same blueprint and seed always give the same draw."
+        required=False,
+        help_text=(
+            "The same blueprint and seed always give the same draw. Without one, the assembly "
+            "chooses a seed and returns it in the blueprint (and keeps it with a saved set)."
+        ),
     )
 
 

@@ -1,7 +1,6 @@
 """Builder pages: list sets, assemble from a blueprint, refine with htmx, print."""
 
 import json
-import secrets
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -131,18 +130,17 @@ def set_builder(request):
 
     post = request.POST.copy()
     action = post.get("action", "preview")
-    # Every draw has a seed, shown with the draft: saving keeps exactly the set that was shown.
-    if action == "redraw" or not (
-        post.get("seed") or (action == "save" and post.get("draft_seed"))
-    ):
-        post["seed"] = str(secrets.randbelow(10**9))
-    elif not post.get("seed"):
-        post["seed"] = post["draft_seed"]
+    # Every draw has a seed, shown with the draft (the assembly chooses one when none is given):
+    # a redraw asks for a new one, and saving keeps exactly the set that was shown.
+    if action == "redraw":
+        post["seed"] = ""
+    elif action == "save" and not post.get("seed"):
+        post["seed"] = post.get("draft_seed", "")
     data = blueprint_data_from_post(post)
     data["mode"] = post.get("mode", "range")
     saved_fields = {k: post.get(k, "") for k in ("title", "time_limit_minutes")}
     context = _builder_context(request, bank, data, initial=saved_fields)
-    context["seed"] = post["seed"]
+    context["seed"] = post.get("seed", "")
     try:
         blueprint = Blueprint.from_data(data)
         assembly = question_set_assemble(blueprint=blueprint)
@@ -153,6 +151,7 @@ def set_builder(request):
         template = "interviews/_draft.html" if request.htmx else "interviews/builder.html"
         return render(request, template, context, status=400)
     context["assembly"] = assembly
+    context["seed"] = data["seed"] = assembly.blueprint.seed
     context["summary"] = assembly.summary
     raw_limit = post.get("time_limit_minutes", "")
     context["time_limit"] = int(raw_limit) if raw_limit.isdigit() else None

@@ -88,6 +88,51 @@ def test_assemble_and_save(client, interviewer, bank):
     assert question_set.blueprint == {"bank": bank.pk, "count": 5, "seed": 1}
 
 
+def test_a_set_saved_without_a_seed_can_be_drawn_again(client, interviewer, bank):
+    """The API, like the page, gives every draw a seed: it answers with it, keeps it with the
+    saved set, and the stored blueprint draws the same questions again."""
+    blueprint = {"bank": bank.pk, "count": 8, "bands": [{"min": 5, "max": 7, "count": 4}]}
+    response = client.post(
+        "/api/v1/question-sets/assemble/",
+        {**blueprint, "save": True, "title": "No seed given"},
+        content_type="application/json",
+        **auth(interviewer),
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    seed = body["blueprint"]["seed"]
+    assert isinstance(seed, int) and seed >= 0
+    question_set = QuestionSet.objects.get(pk=body["id"])
+    assert question_set.blueprint == {**blueprint, "seed": seed} == body["blueprint"]
+    saved = list(question_set.items.order_by("position").values_list("question_id", flat=True))
+    assert saved == [item["question"]["id"] for item in body["items"]]
+
+    again = client.post(
+        "/api/v1/question-sets/assemble/",
+        question_set.blueprint,
+        content_type="application/json",
+        **auth(interviewer),
+    ).json()
+    assert again["blueprint"] == question_set.blueprint
+    assert [item["question"]["id"] for item in again["items"]] == saved
+
+
+def test_an_unsaved_draw_answers_with_the_seed_it_used(client, interviewer, bank):
+    def draw(**extra):
+        return client.post(
+            "/api/v1/question-sets/assemble/",
+            {"bank": bank.pk, "count": 6, **extra},
+            content_type="application/json",
+            **auth(interviewer),
+        ).json()
+
+    first = draw()
+    repeat = draw(seed=first["blueprint"]["seed"])
+    assert [i["question"]["id"] for i in repeat["items"]] == [
+        i["question"]["id"] for i in first["items"]
+    ]
+
+
 def test_assemble_reports_shortfalls(client, interviewer, bank):
     category = Category.objects.get(name="安全与合规")
     body = client.post(
