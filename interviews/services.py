@@ -15,6 +15,7 @@ from questions.models import Question, QuestionBank
 
 from .assembly import Blueprint
 from .models import QuestionSet, QuestionSetItem
+from .parsing import whole_number
 from .selectors import Assembly, default_points, question_set_can_edit, swap_candidates
 
 MAX_ITEMS = 200
@@ -48,19 +49,22 @@ def _validate_title(title: str) -> str:
 
 
 def _validate_time_limit(minutes) -> int | None:
-    if minutes in (None, ""):
+    """None for no limit (None or blank), else the minutes as an int; anything else is refused."""
+    if minutes is None or (isinstance(minutes, str) and not minutes.strip()):
         return None
-    if not 1 <= int(minutes) <= 1440:
+    number = whole_number(minutes)
+    if number is None or not 1 <= number <= 1440:
         raise ValidationError(
-            {"time_limit_minutes": [_("The time limit is from 1 to 1440 minutes.")]}
+            {"time_limit_minutes": [_("The time limit is a whole number of minutes, 1 to 1440.")]}
         )
-    return int(minutes)
+    return number
 
 
 def _validate_points(points) -> int:
-    if isinstance(points, bool) or not 1 <= int(points) <= 100:
+    number = whole_number(points)
+    if number is None or not 1 <= number <= 100:
         raise ValidationError({"points": [_("Points are a whole number from 1 to 100.")]})
-    return int(points)
+    return number
 
 
 def _touch(question_set: QuestionSet) -> None:
