@@ -23,6 +23,8 @@ from typing import NamedTuple
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .parsing import whole_number
+
 UNRATED = 0  # difficulty bucket of unrated questions
 KINDS = ("single_choice", "multiple_choice", "open_ended")
 KIND_LABELS = {
@@ -81,9 +83,8 @@ class Blueprint:
             if isinstance(value, bool):
                 errors[name].append(_("must be a whole number"))
                 return None
-            try:
-                number = int(value)
-            except (TypeError, ValueError):
+            number = whole_number(value)
+            if number is None:
                 errors[name].append(_("must be a whole number, not %(value)r") % {"value": value})
                 return None
             if str(number) != str(value).strip() and not isinstance(value, int):

@@ -6,7 +6,7 @@ from questions.models import Question
 from questions.serializers import QUESTION_SUMMARY_FIELDS, QuestionSerializer
 
 from .assembly import MAX_COUNT
-from .models import QuestionSet, QuestionSetItem
+from .models import MAX_TIME_LIMIT_MINUTES, QuestionSet, QuestionSetItem
 
 
 class DraftQuestionSerializer(QuestionSerializer):
@@ -131,7 +131,7 @@ class AssembleSerializer(serializers.Serializer):
     save = serializers.BooleanField(required=False, default=False)
     title = serializers.CharField(required=False, allow_blank=True, max_length=200)
     time_limit_minutes = serializers.IntegerField(
-        required=False, allow_null=True, min_value=1, max_value=1440
+        required=False, allow_null=True, min_value=1, max_value=MAX_TIME_LIMIT_MINUTES
     )
 
 

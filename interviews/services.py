@@ -14,7 +14,7 @@ from accounts.roles import user_can
 from questions.models import Question, QuestionBank
 
 from .assembly import Blueprint
-from .models import QuestionSet, QuestionSetItem
+from .models import MAX_TIME_LIMIT_MINUTES, QuestionSet, QuestionSetItem
 from .parsing import whole_number
 from .selectors import Assembly, default_points, question_set_can_edit, swap_candidates
 
@@ -53,9 +53,14 @@ def _validate_time_limit(minutes) -> int | None:
     if minutes is None or (isinstance(minutes, str) and not minutes.strip()):
         return None
     number = whole_number(minutes)
-    if number is None or not 1 <= number <= 1440:
+    if number is None or not 1 <= number <= MAX_TIME_LIMIT_MINUTES:
         raise ValidationError(
-            {"time_limit_minutes": [_("The time limit is a whole number of minutes, 1 to 1440.")]}
+            {
+                "time_limit_minutes": [
+                    _("The time limit is a whole number of minutes, 1 to %(max)s.")
+                    % {"max": MAX_TIME_LIMIT_MINUTES}
+                ]
+            }
         )
     return number
 
@@ -234,7 +239,7 @@ def question_set_reorder(*, question_set: QuestionSet, actor, item_ids: list[int
     """Put the items in the given order (drag and drop); the list must name every item once."""
     _check_editable(actor=actor, question_set=question_set)
     current = _ordered_ids(question_set)
-    if sorted(item_ids) != sorted(current):
+    if len(item_ids) != len(current) or set(item_ids) != set(current):
         raise ValidationError(
             {"order": [_("The new order must list every item of the set exactly once.")]}
         )

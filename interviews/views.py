@@ -20,7 +20,8 @@ from questions.selectors import bank_list, bank_tree, kind_counts, question_list
 from . import services
 from .assembly import KINDS, Blueprint, BlueprintError
 from .forms import DEFAULT_BANDS, QuestionSetForm, blueprint_data_from_post
-from .models import QuestionSet, QuestionSetItem
+from .models import MAX_TIME_LIMIT_MINUTES, QuestionSet, QuestionSetItem
+from .parsing import whole_number
 from .selectors import (
     question_set_assemble,
     question_set_can_edit,
@@ -153,8 +154,9 @@ def set_builder(request):
     context["assembly"] = assembly
     context["seed"] = data["seed"] = assembly.blueprint.seed
     context["summary"] = assembly.summary
-    raw_limit = post.get("time_limit_minutes", "")
-    context["time_limit"] = int(raw_limit) if raw_limit.isdigit() else None
+    limit = whole_number(post.get("time_limit_minutes", ""))
+    # the draft's time is compared with a limit that could be saved, and with nothing else
+    context["time_limit"] = limit if limit and 1 <= limit <= MAX_TIME_LIMIT_MINUTES else None
     if action == "save":
         form = QuestionSetForm(post, use_required_attribute=False)
         if form.is_valid():
@@ -172,8 +174,11 @@ def set_builder(request):
                     return response
                 return redirect(question_set.get_absolute_url())
         context["form"] = form
+        status = 400  # the draft comes back with what to fix before it can be saved
+    else:
+        status = 200
     template = "interviews/_draft.html" if request.htmx else "interviews/builder.html"
-    return render(request, template, context)
+    return render(request, template, context, status=status)
 
 
 def _editor_context(request, question_set: QuestionSet) -> dict:
@@ -285,10 +290,7 @@ def item_move(request, pk, item_pk, direction):
 @capability_required("question_set.edit")
 def items_reorder(request, pk):
     question_set = _editable_set(request, pk)
-    try:
-        order = [int(v) for raw in request.POST.getlist("order") for v in raw.split(",") if v]
-    except ValueError:
-        order = []
+    order = [whole_number(v) for raw in request.POST.getlist("order") for v in raw.split(",") if v]
     return _run(
         request,
         question_set,
@@ -357,9 +359,7 @@ def item_points(request, pk, item_pk):
     return _run(
         request,
         question_set,
-        lambda: services.question_set_item_set_points(
-            item=item, actor=request.user, points=_whole_number(raw, "points")
-        ),
+        lambda: services.question_set_item_set_points(item=item, actor=request.user, points=raw),
         item=item,
         announce="points",
     )
@@ -367,17 +367,10 @@ def item_points(request, pk, item_pk):
 
 def _posted_question(request) -> Question:
     """The question named by the POST's `question` id; 404 for a missing or malformed id."""
-    raw = request.POST.get("question", "")
-    if not raw.isdigit():
+    pk = whole_number(request.POST.get("question", ""))
+    if pk is None or pk < 1:
         raise Http404
-    return get_object_or_404(Question, pk=int(raw))
-
-
-def _whole_number(raw: str, field: str) -> int:
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        raise ValidationError({field: [_("Enter a whole number.")]}) from None
+    return get_object_or_404(Question, pk=pk)
 
 
 @require_POST
