@@ -92,11 +92,14 @@ class QuestionSetViewSet(
             raise ValidationError(
                 {"bank": [_("A set's bank cannot be changed; clone it instead.")]}
             )
+        archived = data.get("archived")
         try:
             with transaction.atomic():
-                if "archived" in data and data["archived"] != question_set.is_archived:
+                # Restore before, archive after the other changes: an archived set's questions
+                # cannot change, and one PATCH may restore or archive a set and edit it.
+                if archived is False:
                     services.question_set_archive(
-                        question_set=question_set, actor=request.user, archived=data["archived"]
+                        question_set=question_set, actor=request.user, archived=False
                     )
                 fields = {k: data[k] for k in ("title", "description") if k in data}
                 if "time_limit_minutes" in data:
@@ -110,6 +113,10 @@ class QuestionSetViewSet(
                         question_set=question_set,
                         actor=request.user,
                         items=self._items(data["items"]),
+                    )
+                if archived is True:
+                    services.question_set_archive(
+                        question_set=question_set, actor=request.user, archived=True
                     )
         except DjangoValidationError as exc:
             raise _django_errors(exc) from None

@@ -21,13 +21,23 @@ from .selectors import Assembly, default_points, question_set_can_edit, swap_can
 MAX_ITEMS = 200
 
 
-def _check_editable(*, actor, question_set: QuestionSet) -> None:
-    """Permission and state check; also locks the set's row so two tabs' edits queue up."""
-    QuestionSet.objects.select_for_update().filter(pk=question_set.pk).values("pk").first()
-    if not question_set_can_edit(actor, question_set):
+def _locked(*, actor, question_set: QuestionSet) -> QuestionSet:
+    """The set's row read again under its lock, if `actor` may change the set.
+
+    Edits of one set queue up on this lock, and each decides on what the one before it wrote:
+    an object read before the lock is stale by definition."""
+    locked = QuestionSet.objects.select_for_update().get(pk=question_set.pk)
+    if not question_set_can_edit(actor, locked):
         raise PermissionDenied(_("Only the set's owner or an administrator may change it."))
-    if question_set.is_archived:
+    return locked
+
+
+def _check_editable(*, actor, question_set: QuestionSet) -> QuestionSet:
+    """The set locked and read again, if `actor` may change its questions now (not archived)."""
+    locked = _locked(actor=actor, question_set=question_set)
+    if locked.is_archived:
         raise ValidationError(_("This set is archived; restore it before changing it."))
+    return locked
 
 
 def _check_question(question_set: QuestionSet, question: Question) -> None:
@@ -166,15 +176,22 @@ def question_set_update(
     description: str | None = None,
     time_limit_minutes=...,
 ) -> QuestionSet:
-    _check_editable(actor=actor, question_set=question_set)
+    """Change the set's settings; only the fields given are written, so an edit made meanwhile
+    to another field (archiving, say) stays. An archived set's settings may still change:
+    archiving freezes its questions, not its name."""
+    changes = {}
     if title is not None:
-        question_set.title = _validate_title(title)
+        changes["title"] = _validate_title(title)
     if description is not None:
-        question_set.description = description
+        changes["description"] = description
     if time_limit_minutes is not ...:
-        question_set.time_limit_minutes = _validate_time_limit(time_limit_minutes)
-    question_set.save()
-    return question_set
+        changes["time_limit_minutes"] = _validate_time_limit(time_limit_minutes)
+    locked = _locked(actor=actor, question_set=question_set)
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    if changes:
+        locked.save(update_fields=[*changes, "updated_at"])
+    return locked
 
 
 @transaction.atomic
@@ -182,7 +199,7 @@ def question_set_replace_items(
     *, question_set: QuestionSet, actor, items: list[tuple[Question, int | None]]
 ) -> QuestionSet:
     """Replace the items wholesale (the API's PATCH with `items`), in the order given."""
-    _check_editable(actor=actor, question_set=question_set)
+    question_set = _check_editable(actor=actor, question_set=question_set)
     question_set.items.all().delete()
     QuestionSetItem.objects.bulk_create(_item_rows(question_set, items))
     _touch(question_set)
@@ -318,8 +335,9 @@ def question_set_clone(
 
 @transaction.atomic
 def question_set_archive(*, question_set: QuestionSet, actor, archived: bool = True) -> QuestionSet:
-    if not question_set_can_edit(actor, question_set):
-        raise PermissionDenied(_("Only the set's owner or an administrator may change it."))
-    question_set.archived_at = timezone.now() if archived else None
-    question_set.save(update_fields=["archived_at", "updated_at"])
-    return question_set
+    """Archive (or restore) the set; a set already in that state is left as it is."""
+    locked = _locked(actor=actor, question_set=question_set)
+    if locked.is_archived != archived:
+        locked.archived_at = timezone.now() if archived else None
+        locked.save(update_fields=["archived_at", "updated_at"])
+    return locked

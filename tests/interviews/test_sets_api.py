@@ -304,3 +304,36 @@ def test_list_query_count_is_flat(client, interviewer, bank, django_assert_num_q
         question_set_create(owner=interviewer, bank=bank, title=f"s{i}", items=[(question, 2)])
     with django_assert_num_queries(5):
         assert len(client.get("/api/v1/question-sets/", **headers).json()["results"]) == 50
+
+
+def test_one_patch_may_archive_a_set_and_edit_it(client, interviewer, bank):
+    """Its edits are made first, then it is archived; restoring comes before the edits."""
+    questions = list(Question.objects.filter(bank=bank).order_by("pk")[:2])
+    question_set = question_set_create(owner=interviewer, bank=bank, title="Q3")
+    url = f"/api/v1/question-sets/{question_set.pk}/"
+    response = client.patch(
+        url,
+        {"archived": True, "title": "Q3 (old)", "items": [{"question": questions[0].pk}]},
+        content_type="application/json",
+        **auth(interviewer),
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["archived"], body["title"], len(body["items"])) == (True, "Q3 (old)", 1)
+    response = client.patch(
+        url,
+        {"items": [{"question": questions[1].pk}]},
+        content_type="application/json",
+        **auth(interviewer),
+    )
+    assert response.status_code == 400
+    assert response.json() == {"detail": ["This set is archived; restore it before changing it."]}
+    response = client.patch(
+        url,
+        {"archived": False, "items": [{"question": questions[1].pk}]},
+        content_type="application/json",
+        **auth(interviewer),
+    )
+    assert response.status_code == 200, response.content
+    assert [i["question"] for i in response.json()["items"]] == [questions[1].pk]
+    assert response.json()["archived"] is False
