@@ -40,6 +40,28 @@ def _check_editable(*, actor, question_set: QuestionSet) -> QuestionSet:
     return locked
 
 
+class ItemRemoved(QuestionSetItem.DoesNotExist):
+    """The item an action names is no longer in the set: it was removed meanwhile."""
+
+
+def _locked_item(question_set: QuestionSet, item_id: int) -> QuestionSetItem:
+    """The item, read after its set's lock was taken (never before: it may be gone by then)."""
+    item = (
+        QuestionSetItem.objects.select_related("question")
+        .filter(question_set=question_set, pk=item_id)
+        .first()
+    )
+    if item is None:
+        raise ItemRemoved(
+            _(
+                "That question is no longer in the set: it was removed, perhaps in another tab. "
+                "The list shows the set as it is now."
+            )
+        )
+    item.question_set = question_set
+    return item
+
+
 def _check_question(question_set: QuestionSet, question: Question) -> None:
     if question.bank_id != question_set.bank_id:
         raise ValidationError(
@@ -198,10 +220,23 @@ def question_set_update(
 def question_set_replace_items(
     *, question_set: QuestionSet, actor, items: list[tuple[Question, int | None]]
 ) -> QuestionSet:
-    """Replace the items wholesale (the API's PATCH with `items`), in the order given."""
+    """Replace the items wholesale (the API's PATCH with `items`), in the order given.
+
+    A question that stays keeps its item (and the item's id), so an editor open on the set
+    still names it: a removal queued behind this PATCH removes what it was asked to."""
     question_set = _check_editable(actor=actor, question_set=question_set)
-    question_set.items.all().delete()
-    QuestionSetItem.objects.bulk_create(_item_rows(question_set, items))
+    rows = _item_rows(question_set, items)
+    current = {i.question_id: i for i in QuestionSetItem.objects.filter(question_set=question_set)}
+    kept = []
+    for row in rows:
+        item = current.pop(row.question_id, None)
+        if item is not None:
+            item.position, item.points = row.position, row.points
+            kept.append(item)
+    QuestionSetItem.objects.filter(pk__in=[i.pk for i in current.values()]).delete()
+    QuestionSetItem.objects.bulk_update(kept, ["position", "points"])
+    kept_questions = {i.question_id for i in kept}
+    QuestionSetItem.objects.bulk_create(r for r in rows if r.question_id not in kept_questions)
     _touch(question_set)
     return question_set
 
@@ -210,7 +245,7 @@ def question_set_replace_items(
 def question_set_item_add(
     *, question_set: QuestionSet, actor, question: Question
 ) -> QuestionSetItem:
-    _check_editable(actor=actor, question_set=question_set)
+    question_set = _check_editable(actor=actor, question_set=question_set)
     _check_question(question_set, question)
     if question_set.items.filter(question=question).exists():
         raise ValidationError({"question": [_("This question is already in the set.")]})
@@ -230,19 +265,18 @@ def question_set_item_add(
 
 
 @transaction.atomic
-def question_set_item_remove(*, item: QuestionSetItem, actor) -> None:
-    question_set = item.question_set
-    _check_editable(actor=actor, question_set=question_set)
-    item.delete()
+def question_set_item_remove(*, question_set: QuestionSet, item_id: int, actor) -> None:
+    question_set = _check_editable(actor=actor, question_set=question_set)
+    _locked_item(question_set, item_id).delete()
     _renumber(question_set, _ordered_ids(question_set))
     _touch(question_set)
 
 
 @transaction.atomic
-def question_set_item_move(*, item: QuestionSetItem, actor, offset: int) -> None:
+def question_set_item_move(*, question_set: QuestionSet, item_id: int, actor, offset: int) -> None:
     """Move an item up (negative) or down (positive) by `offset` places, clamped to the ends."""
-    question_set = item.question_set
-    _check_editable(actor=actor, question_set=question_set)
+    question_set = _check_editable(actor=actor, question_set=question_set)
+    item = _locked_item(question_set, item_id)
     ids = _ordered_ids(question_set)
     index = ids.index(item.pk)
     target = max(0, min(len(ids) - 1, index + offset))
@@ -254,7 +288,7 @@ def question_set_item_move(*, item: QuestionSetItem, actor, offset: int) -> None
 @transaction.atomic
 def question_set_reorder(*, question_set: QuestionSet, actor, item_ids: list[int]) -> None:
     """Put the items in the given order (drag and drop); the list must name every item once."""
-    _check_editable(actor=actor, question_set=question_set)
+    question_set = _check_editable(actor=actor, question_set=question_set)
     current = _ordered_ids(question_set)
     if len(item_ids) != len(current) or set(item_ids) != set(current):
         raise ValidationError(
@@ -265,9 +299,13 @@ def question_set_reorder(*, question_set: QuestionSet, actor, item_ids: list[int
 
 
 @transaction.atomic
-def question_set_item_set_points(*, item: QuestionSetItem, actor, points) -> QuestionSetItem:
-    _check_editable(actor=actor, question_set=item.question_set)
-    item.points = _validate_points(points)
+def question_set_item_set_points(
+    *, question_set: QuestionSet, item_id: int, actor, points
+) -> QuestionSetItem:
+    points = _validate_points(points)
+    question_set = _check_editable(actor=actor, question_set=question_set)
+    item = _locked_item(question_set, item_id)
+    item.points = points
     item.save(update_fields=["points"])
     _touch(item.question_set)
     return item
@@ -275,12 +313,18 @@ def question_set_item_set_points(*, item: QuestionSetItem, actor, points) -> Que
 
 @transaction.atomic
 def question_set_item_swap(
-    *, item: QuestionSetItem, actor, replacement: Question | None = None, seed: int | None = None
+    *,
+    question_set: QuestionSet,
+    item_id: int,
+    actor,
+    replacement: Question | None = None,
+    seed: int | None = None,
 ) -> QuestionSetItem:
     """Replace the item's question with another that fits the same slot; keep its position.
 
     Points follow the new question's default unless the interviewer had changed them."""
-    _check_editable(actor=actor, question_set=item.question_set)
+    question_set = _check_editable(actor=actor, question_set=question_set)
+    item = _locked_item(question_set, item_id)
     candidates = swap_candidates(item=item)
     if replacement is None:
         ids = sorted(candidates.values_list("pk", flat=True))

@@ -240,10 +240,11 @@ def _item(question_set, item_pk) -> QuestionSetItem:
     )
 
 
-def _run(request, question_set, action, item: QuestionSetItem | None = None, announce: str = ""):
+def _run(request, question_set, action, item: int | None = None, announce: str = ""):
     """Call a service for an htmx editor action; answer with the refreshed editor.
 
-    A refused action changes nothing and answers 422 with the reason, next to `item` if given.
+    A refused action changes nothing and answers 422 with the reason, next to the `item` (id)
+    if given; an action on an item removed meanwhile answers 409 with the set as it is now.
     On success the editor says what happened (`announce`); an added item is also named in an
     event, for the page to scroll to it and mark its search result as added."""
     try:
@@ -252,9 +253,9 @@ def _run(request, question_set, action, item: QuestionSetItem | None = None, ann
         text = " ".join(
             m for msgs in getattr(exc, "message_dict", {"": exc.messages}).values() for m in msgs
         )
-        return _editor_response(
-            request, question_set, error=text, error_item=item and item.pk, status=422
-        )
+        return _editor_response(request, question_set, error=text, error_item=item, status=422)
+    except services.ItemRemoved as exc:
+        return _editor_response(request, question_set, error=str(exc), status=409)
     if not request.htmx:
         return redirect(question_set.get_absolute_url())
     added = announce == "added"
@@ -262,7 +263,7 @@ def _run(request, question_set, action, item: QuestionSetItem | None = None, ann
         request,
         question_set,
         announce=announce,
-        announce_item=result.pk if added else getattr(item, "pk", None),
+        announce_item=result.pk if added else item,
     )
     if added:
         response["HX-Trigger-After-Settle"] = json.dumps({"set-item-added": {"item": result.pk}})
@@ -273,15 +274,16 @@ def _run(request, question_set, action, item: QuestionSetItem | None = None, ann
 @capability_required("question_set.edit")
 def item_move(request, pk, item_pk, direction):
     question_set = _editable_set(request, pk)
-    item = _item(question_set, item_pk)
     offset = {"up": -1, "down": 1, "top": -10_000, "bottom": 10_000}.get(direction)
     if offset is None:
         raise Http404
     return _run(
         request,
         question_set,
-        lambda: services.question_set_item_move(item=item, actor=request.user, offset=offset),
-        item=item,
+        lambda: services.question_set_item_move(
+            question_set=question_set, item_id=item_pk, actor=request.user, offset=offset
+        ),
+        item=item_pk,
         announce="moved",
     )
 
@@ -304,12 +306,13 @@ def items_reorder(request, pk):
 @capability_required("question_set.edit")
 def item_remove(request, pk, item_pk):
     question_set = _editable_set(request, pk)
-    item = _item(question_set, item_pk)
     return _run(
         request,
         question_set,
-        lambda: services.question_set_item_remove(item=item, actor=request.user),
-        item=item,
+        lambda: services.question_set_item_remove(
+            question_set=question_set, item_id=item_pk, actor=request.user
+        ),
+        item=item_pk,
         announce="removed",
     )
 
@@ -319,15 +322,17 @@ def item_remove(request, pk, item_pk):
 def item_swap(request, pk, item_pk):
     """Swap for the question named in the POST, or for a random one that fits the slot."""
     question_set = _editable_set(request, pk)
-    item = _item(question_set, item_pk)
     replacement = _posted_question(request) if request.POST.get("question") else None
     return _run(
         request,
         question_set,
         lambda: services.question_set_item_swap(
-            item=item, actor=request.user, replacement=replacement
+            question_set=question_set,
+            item_id=item_pk,
+            actor=request.user,
+            replacement=replacement,
         ),
-        item=item,
+        item=item_pk,
         announce="swapped",
     )
 
@@ -354,13 +359,14 @@ def item_swap_options(request, pk, item_pk):
 @capability_required("question_set.edit")
 def item_points(request, pk, item_pk):
     question_set = _editable_set(request, pk)
-    item = _item(question_set, item_pk)
     raw = request.POST.get("points", "")
     return _run(
         request,
         question_set,
-        lambda: services.question_set_item_set_points(item=item, actor=request.user, points=raw),
-        item=item,
+        lambda: services.question_set_item_set_points(
+            question_set=question_set, item_id=item_pk, actor=request.user, points=raw
+        ),
+        item=item_pk,
         announce="points",
     )
 

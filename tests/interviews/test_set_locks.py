@@ -156,3 +156,104 @@ def test_archiving_and_renaming_at_the_same_moment_both_stay(question_set, inter
         assert [r.status_code for r in responses] == [200, 200], (trial, responses)
         stored = QuestionSet.objects.get(pk=question_set.pk)
         assert (stored.is_archived, stored.title) == (True, "renamed"), trial
+
+
+# --- an item removed in one tab while another tab acts on it ------------------------------------
+
+GONE = "That question is no longer in the set: it was removed, perhaps in another tab."
+
+
+def editor(question_set, user):
+    """Page requests of the set editor, as htmx sends them, each with a client of its own."""
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(user)
+    base = f"/sets/{question_set.pk}/items"
+
+    def post(path, data=None):
+        def run():
+            tab = Client(HTTP_ACCEPT_LANGUAGE="en", HTTP_HX_REQUEST="true")
+            tab.cookies = client.cookies
+            return tab.post(f"{base}/{path}", data or {})
+
+        return run
+
+    return post
+
+
+def items_of(question_set) -> list[tuple[int, int, int]]:
+    """(item id, question id, position) of each item, in order."""
+    return list(
+        question_set.items.order_by("position").values_list("pk", "question_id", "position")
+    )
+
+
+@pytest.mark.parametrize(
+    ("action", "data"),
+    [
+        ("move/up", None),
+        ("move/bottom", None),
+        ("points", {"points": "9"}),
+        ("swap", None),
+        ("remove", None),
+    ],
+)
+def test_an_action_on_an_item_removed_first_says_it_is_gone(
+    question_set, interviewer, action, data
+):
+    post = editor(question_set, interviewer)
+    before = items_of(question_set)
+    victim = before[1][0]
+    removed, late = in_turn(
+        question_set, post(f"{victim}/remove/"), post(f"{victim}/{action}/", data)
+    )
+    assert removed.status_code == 200, removed.content
+    assert late.status_code == 409, late.content
+    assert GONE in late.content.decode()
+    # the late tab is shown the set as it is now: three questions, the removed one not among them
+    assert late.content.decode().count("data-item=") == 3
+    assert f'data-item="{victim}"' not in late.content.decode()
+    after = items_of(question_set)
+    assert [(pk, q) for pk, q, _p in after] == [(pk, q) for pk, q, _p in before if pk != victim]
+    assert [p for _pk, _q, p in after] == [1, 2, 3]
+
+
+def test_removing_an_item_after_the_api_replaced_the_items_removes_it(question_set, interviewer):
+    """PATCH items (the same questions, another order and points) goes first: the remove that
+    waited behind it removes the question it named, and says so."""
+    before = items_of(question_set)
+    victim, victim_question = before[0][0], before[0][1]
+    body = {"items": [{"question": q, "points": 7} for _pk, q, _p in reversed(before)]}
+    patch = lambda: Client().patch(  # noqa: E731
+        f"/api/v1/question-sets/{question_set.pk}/",
+        body,
+        content_type="application/json",
+        **api_headers(interviewer),
+    )
+    patched, removed = in_turn(
+        question_set, patch, editor(question_set, interviewer)(f"{victim}/remove/")
+    )
+    assert patched.status_code == 200, patched.content
+    assert removed.status_code == 200, removed.content
+    after = items_of(question_set)
+    assert victim_question not in [q for _pk, q, _p in after]
+    assert [q for _pk, q, _p in after] == [q for _pk, q, _p in reversed(before[1:])]
+    assert set(question_set.items.values_list("points", flat=True)) == {7}
+
+
+def test_replacing_the_items_after_a_removal_puts_the_question_back(question_set, interviewer):
+    """The other order: the remove goes first, then the PATCH lists every question again."""
+    before = items_of(question_set)
+    victim = before[0][0]
+    body = {"items": [{"question": q} for _pk, q, _p in before]}
+    patch = lambda: Client().patch(  # noqa: E731
+        f"/api/v1/question-sets/{question_set.pk}/",
+        body,
+        content_type="application/json",
+        **api_headers(interviewer),
+    )
+    removed, patched = in_turn(
+        question_set, editor(question_set, interviewer)(f"{victim}/remove/"), patch
+    )
+    assert (removed.status_code, patched.status_code) == (200, 200)
+    assert [q for _pk, q, _p in items_of(question_set)] == [q for _pk, q, _p in before]
+    assert [i["question"] for i in patched.json()["items"]] == [q for _pk, q, _p in before]
