@@ -11,8 +11,6 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from questions.models import QuestionBank
-
 from . import services
 from .assembly import Blueprint, BlueprintError
 from .models import QuestionSet, QuestionSetItem
@@ -54,7 +52,7 @@ class QuestionSetViewSet(
             sets = sets.filter(archived_at__isnull=True)
         return sets
 
-    def _items(self, data, bank=None):
+    def _items(self, data):
         rows = sorted(
             enumerate(data),
             key=lambda pair: (pair[1].get("position") or pair[0] + 1, pair[0]),
@@ -150,8 +148,6 @@ class QuestionSetViewSet(
         }
         if not switches.validated_data["save"]:
             return Response(body)
-        if not QuestionBank.objects.filter(pk=blueprint.bank).exists():
-            raise ValidationError({"bank": [_("Unknown bank.")]})
         try:
             question_set = services.question_set_create_from_assembly(
                 owner=request.user,

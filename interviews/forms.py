@@ -3,7 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .assembly import KINDS
+from questions.models import QuestionKind
+
 from .models import MAX_TIME_LIMIT_MINUTES
 
 DEFAULT_BANDS = ((2, 4), (5, 7), (8, 10))
@@ -47,6 +48,6 @@ def blueprint_data_from_post(post) -> dict:
     else:
         data["difficulty_min"] = number("difficulty_min")
         data["difficulty_max"] = number("difficulty_max")
-    kinds = {k: number(f"kind_{k}") for k in KINDS}
+    kinds = {k: number(f"kind_{k}") for k in QuestionKind.values}
     data["kinds"] = {k: v for k, v in kinds.items() if v is not None}
     return data

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-# No number the set pages take is anywhere near this long, and int() refuses very long text.
-MAX_DIGITS = 18
-
 
 def whole_number(value) -> int | None:
     """`value` as an int when it is a whole number, else None.
 
     A whole number is an int (not a bool) or text of decimal digits with an optional sign and
     surrounding spaces. "abc", "1.5", 1.5, "²" (a digit to str.isdigit(), not to int()), "",
-    None, True and text of more than MAX_DIGITS digits are not."""
+    None, True and text longer than int() reads (4,300 digits) are not."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -20,6 +17,9 @@ def whole_number(value) -> int | None:
         return None
     text = value.strip()
     digits = text[1:] if text[:1] in ("+", "-") else text
-    if not digits.isdecimal() or len(digits) > MAX_DIGITS:
+    if not digits.isdecimal():
         return None
-    return int(text)
+    try:
+        return int(text)
+    except ValueError:  # more digits than int() reads from text
+        return None

@@ -93,7 +93,7 @@ def _questions() -> QuerySet[Question]:
     )
 
 
-def _scope(blueprint: Blueprint) -> tuple[Q, str, QuestionBank]:
+def _scope(blueprint: Blueprint) -> tuple[Q, str]:
     """The questions a blueprint draws from, and how to name them in a shortfall."""
     bank = QuestionBank.objects.filter(pk=blueprint.bank).first()
     if bank is None:
@@ -136,7 +136,7 @@ def _scope(blueprint: Blueprint) -> tuple[Q, str, QuestionBank]:
         scope = "、".join(names)
     else:
         scope = _("%(names)s and %(n)s more") % {"names": "、".join(names[:3]), "n": len(names) - 3}
-    return condition, scope, bank
+    return condition, scope
 
 
 def question_set_assemble(*, blueprint: Blueprint) -> Assembly:
@@ -148,7 +148,7 @@ def question_set_assemble(*, blueprint: Blueprint) -> Assembly:
     the chosen questions (and their choices).
     """
     blueprint = blueprint.with_seed()
-    condition, scope, _bank = _scope(blueprint)
+    condition, scope = _scope(blueprint)
     pool = Question.objects.filter(condition)
     rows = (
         pool.values("skill_id", "category_id", "kind", "difficulty")

@@ -7,6 +7,7 @@ from questions.serializers import QUESTION_SUMMARY_FIELDS, QuestionSerializer
 
 from .assembly import MAX_COUNT
 from .models import MAX_TIME_LIMIT_MINUTES, QuestionSet, QuestionSetItem
+from .selectors import question_set_can_edit
 
 
 class DraftQuestionSerializer(QuestionSerializer):
@@ -64,8 +65,6 @@ class QuestionSetSerializer(serializers.ModelSerializer):
         extra_kwargs = {"bank": {"required": False}}
 
     def get_can_edit(self, obj) -> bool:
-        from .selectors import question_set_can_edit
-
         request = self.context.get("request")
         return bool(request and question_set_can_edit(request.user, obj))
 

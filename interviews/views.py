@@ -18,7 +18,7 @@ from questions.models import Question, QuestionKind
 from questions.selectors import bank_list, bank_tree, kind_counts, question_list
 
 from . import services
-from .assembly import KINDS, Blueprint, BlueprintError
+from .assembly import Blueprint, BlueprintError
 from .forms import DEFAULT_BANDS, QuestionSetForm, blueprint_data_from_post
 from .models import MAX_TIME_LIMIT_MINUTES, QuestionSet, QuestionSetItem
 from .parsing import whole_number
@@ -87,8 +87,7 @@ def _builder_context(request, bank, data: dict, initial: dict | None = None) -> 
         "data": data,
         "band_rows": _band_rows(data),
         "kinds": [
-            (k, QuestionKind(k).label, (data.get("kinds") or {}).get(k), in_bank.get(k, 0))
-            for k in KINDS
+            (k, k.label, (data.get("kinds") or {}).get(k), in_bank.get(k, 0)) for k in QuestionKind
         ],
         # The title is needed only to save: the browser must not block Assemble over it.
         "form": QuestionSetForm(initial=initial or {}, use_required_attribute=False),

@@ -337,3 +337,17 @@ def test_one_patch_may_archive_a_set_and_edit_it(client, interviewer, bank):
     assert response.status_code == 200, response.content
     assert [i["question"] for i in response.json()["items"]] == [questions[1].pk]
     assert response.json()["archived"] is False
+
+
+def test_saving_a_draw_from_an_unknown_bank_is_refused_by_the_assembly(client, interviewer):
+    """The assembly's scope check names the missing bank before anything is saved (so the API
+    needs no second bank check after it)."""
+    response = client.post(
+        "/api/v1/question-sets/assemble/",
+        {"bank": 424242, "count": 3, "save": True, "title": "Ghost"},
+        content_type="application/json",
+        **auth(interviewer),
+    )
+    assert response.status_code == 400
+    assert response.json() == {"bank": ["there is no bank with id 424242"]}
+    assert not QuestionSet.objects.exists()
