@@ -311,6 +311,15 @@ def question_set_item_set_points(
     return item
 
 
+def _swap_draw(question_set: QuestionSet, item: QuestionSetItem, seed) -> random.Random:
+    """The draw of a random swap: from `seed` when given, else from the set's own seed with the
+    item's place and question, so a set swaps the same way each time it is in the same state
+    (like its draw); a set with no seed (made by hand) swaps at random."""
+    if seed is None and (question_set.blueprint or {}).get("seed") is not None:
+        seed = f"{question_set.blueprint['seed']}:{item.position}:{item.question_id}"
+    return random.Random(seed)  # noqa: S311 - a reproducible draw, not a secret
+
+
 @transaction.atomic
 def question_set_item_swap(
     *,
@@ -339,7 +348,7 @@ def question_set_item_swap(
                     ]
                 }
             )
-        replacement = Question.objects.get(pk=random.Random(seed).choice(ids))  # noqa: S311
+        replacement = Question.objects.get(pk=_swap_draw(question_set, item, seed).choice(ids))
     elif not candidates.filter(pk=replacement.pk).exists():
         raise ValidationError(
             {"question": [_("Question %(id)s does not fit this slot.") % {"id": replacement.pk}]}

@@ -3,10 +3,11 @@
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from rest_framework.authtoken.models import Token
 
 from interviews.models import QuestionSet
-from interviews.services import question_set_create
+from interviews.services import question_set_clone, question_set_create, question_set_item_swap
 from questions.importer import bank_import_path
 from questions.models import Category, Question, QuestionBank
 
@@ -351,3 +352,31 @@ def test_saving_a_draw_from_an_unknown_bank_is_refused_by_the_assembly(client, i
     assert response.status_code == 400
     assert response.json() == {"bank": ["there is no bank with id 424242"]}
     assert not QuestionSet.objects.exists()
+
+
+def test_a_set_saved_without_a_seed_swaps_the_same_way_each_time(client, interviewer, bank):
+    """Its seed also decides the random swaps: two copies of the set, swapped item by item,
+    stay the same set."""
+    response = client.post(
+        "/api/v1/question-sets/assemble/",
+        {"bank": bank.pk, "count": 12, "save": True, "title": "Swapped"},
+        content_type="application/json",
+        **auth(interviewer),
+    )
+    saved = QuestionSet.objects.get(pk=response.json()["id"])
+    copy = question_set_clone(question_set=saved, actor=interviewer)
+
+    def swap_each(question_set) -> list[int]:
+        for item in question_set.items.order_by("position"):
+            try:
+                question_set_item_swap(
+                    question_set=question_set, item_id=item.pk, actor=interviewer
+                )
+            except ValidationError:  # earlier swaps took this slot's last other question
+                continue
+        return list(question_set.items.order_by("position").values_list("question_id", flat=True))
+
+    before = list(saved.items.order_by("position").values_list("question_id", flat=True))
+    swapped = swap_each(saved)
+    assert swapped != before
+    assert swap_each(copy) == swapped
