@@ -201,6 +201,7 @@ def question_set_update(
     """Change the set's settings; only the fields given are written, so an edit made meanwhile
     to another field (archiving, say) stays. An archived set's settings may still change:
     archiving freezes its questions, not its name."""
+    locked = _locked(actor=actor, question_set=question_set)
     changes = {}
     if title is not None:
         changes["title"] = _validate_title(title)
@@ -208,7 +209,6 @@ def question_set_update(
         changes["description"] = description
     if time_limit_minutes is not ...:
         changes["time_limit_minutes"] = _validate_time_limit(time_limit_minutes)
-    locked = _locked(actor=actor, question_set=question_set)
     for name, value in changes.items():
         setattr(locked, name, value)
     if changes:
@@ -302,10 +302,9 @@ def question_set_reorder(*, question_set: QuestionSet, actor, item_ids: list[int
 def question_set_item_set_points(
     *, question_set: QuestionSet, item_id: int, actor, points
 ) -> QuestionSetItem:
-    points = _validate_points(points)
     question_set = _check_editable(actor=actor, question_set=question_set)
     item = _locked_item(question_set, item_id)
-    item.points = points
+    item.points = _validate_points(points)
     item.save(update_fields=["points"])
     _touch(item.question_set)
     return item

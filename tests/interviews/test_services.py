@@ -309,3 +309,14 @@ def test_201_questions_are_refused_whole(interviewer, big_bank, how):
     assert caught.value.message_dict == {"items": ["A set holds at most 200 questions."]}
     assert list(QuestionSet.objects.values_list("title", flat=True)) == ["Some"]
     assert question_set.items.count() == 2
+
+
+def test_a_non_owner_is_told_it_is_not_their_set_before_anything_about_their_input(
+    question_set,
+):
+    stranger = UserFactory(username="stranger", role="interviewer")
+    with pytest.raises(PermissionDenied) as caught:
+        question_set_update(
+            question_set=question_set, actor=stranger, title="", time_limit_minutes="abc"
+        )
+    assert str(caught.value) == OWNER_ONLY
