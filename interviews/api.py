@@ -11,8 +11,6 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from questions.models import QuestionBank
-
 from . import services
 from .assembly import Blueprint, BlueprintError
 from .models import QuestionSet, QuestionSetItem
@@ -54,7 +52,7 @@ class QuestionSetViewSet(
             sets = sets.filter(archived_at__isnull=True)
         return sets
 
-    def _items(self, data, bank=None):
+    def _items(self, data):
         rows = sorted(
             enumerate(data),
             key=lambda pair: (pair[1].get("position") or pair[0] + 1, pair[0]),
@@ -92,11 +90,14 @@ class QuestionSetViewSet(
             raise ValidationError(
                 {"bank": [_("A set's bank cannot be changed; clone it instead.")]}
             )
+        archived = data.get("archived")
         try:
             with transaction.atomic():
-                if "archived" in data and data["archived"] != question_set.is_archived:
+                # Restore before, archive after the other changes: an archived set's questions
+                # cannot change, and one PATCH may restore or archive a set and edit it.
+                if archived is False:
                     services.question_set_archive(
-                        question_set=question_set, actor=request.user, archived=data["archived"]
+                        question_set=question_set, actor=request.user, archived=False
                     )
                 fields = {k: data[k] for k in ("title", "description") if k in data}
                 if "time_limit_minutes" in data:
@@ -110,6 +111,10 @@ class QuestionSetViewSet(
                         question_set=question_set,
                         actor=request.user,
                         items=self._items(data["items"]),
+                    )
+                if archived is True:
+                    services.question_set_archive(
+                        question_set=question_set, actor=request.user, archived=True
                     )
         except DjangoValidationError as exc:
             raise _django_errors(exc) from None
@@ -135,7 +140,7 @@ class QuestionSetViewSet(
         except BlueprintError as exc:
             raise ValidationError(exc.errors) from None
         body = {
-            "blueprint": blueprint.to_data(),
+            "blueprint": assembly.blueprint.to_data(),
             "items": DraftItemSerializer(assembly.items, many=True).data,
             "shortfalls": assembly.shortfalls,
             "notes": assembly.notes,
@@ -143,8 +148,6 @@ class QuestionSetViewSet(
         }
         if not switches.validated_data["save"]:
             return Response(body)
-        if not QuestionBank.objects.filter(pk=blueprint.bank).exists():
-            raise ValidationError({"bank": [_("Unknown bank.")]})
         try:
             question_set = services.question_set_create_from_assembly(
                 owner=request.user,

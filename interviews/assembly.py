@@ -14,22 +14,28 @@ from __future__ import annotations
 import heapq
 import itertools
 import random
+import secrets
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from questions.models import QuestionKind
+
+from .parsing import whole_number
+
 UNRATED = 0  # difficulty bucket of unrated questions
-KINDS = ("single_choice", "multiple_choice", "open_ended")
+# How a shortfall names a kind in the middle of a sentence (QuestionKind's labels start one).
 KIND_LABELS = {
-    "single_choice": gettext_lazy("single-choice"),
-    "multiple_choice": gettext_lazy("multiple-choice"),
-    "open_ended": gettext_lazy("open-ended"),
+    QuestionKind.SINGLE_CHOICE: gettext_lazy("single-choice"),
+    QuestionKind.MULTIPLE_CHOICE: gettext_lazy("multiple-choice"),
+    QuestionKind.OPEN_ENDED: gettext_lazy("open-ended"),
 }
 MAX_COUNT = 200
+SEED_LIMIT = 10**9  # a seed the assembly chooses is short enough to read out and type again
 
 
 class BlueprintError(ValueError):
@@ -71,128 +77,18 @@ class Blueprint:
     @classmethod
     def from_data(cls, data: dict) -> Blueprint:
         """Validate a blueprint as the API and the page send it; BlueprintError says what to fix."""
-        errors: dict[str, list[str]] = defaultdict(list)
-
-        def integer(name, value, low=None, high=None):
-            if value is None or value == "":
-                return None
-            if isinstance(value, bool):
-                errors[name].append(_("must be a whole number"))
-                return None
-            try:
-                number = int(value)
-            except (TypeError, ValueError):
-                errors[name].append(_("must be a whole number, not %(value)r") % {"value": value})
-                return None
-            if str(number) != str(value).strip() and not isinstance(value, int):
-                errors[name].append(_("must be a whole number, not %(value)r") % {"value": value})
-                return None
-            if (low is not None and number < low) or (high is not None and number > high):
-                errors[name].append(
-                    _("must be between %(low)s and %(high)s (got %(n)s)")
-                    % {"low": low, "high": high, "n": number}
-                )
-                return None
-            return number
-
-        def id_list(name):
-            raw = data.get(name) or []
-            if not isinstance(raw, list | tuple):
-                errors[name].append(_("must be a list of ids"))
-                return ()
-            ids = [integer(name, v, 1) for v in raw]
-            return tuple(dict.fromkeys(i for i in ids if i is not None))
-
-        bank = integer("bank", data.get("bank"), 1)
-        if bank is None and "bank" not in errors:
-            errors["bank"].append(_("is required: the id of the bank to draw from"))
-        count = integer("count", data.get("count"), 1, MAX_COUNT)
-        if count is None and "count" not in errors:
-            errors["count"].append(
-                _("is required: how many questions (1 to %(max)s)") % {"max": MAX_COUNT}
-            )
-        low = integer("difficulty_min", data.get("difficulty_min"), 1, 10)
-        high = integer("difficulty_max", data.get("difficulty_max"), 1, 10)
-        if low is not None and high is not None and low > high:
-            errors["difficulty_max"].append(
-                _("difficulty_min (%(low)s) is above difficulty_max (%(high)s): swap them")
-                % {"low": low, "high": high}
-            )
-        bands: list[Band] = []
-        raw_bands = data.get("bands") or []
-        if not isinstance(raw_bands, list):
-            errors["bands"].append(_("must be a list of {min, max, count}"))
-            raw_bands = []
-        for i, raw in enumerate(raw_bands, 1):
-            if not isinstance(raw, dict):
-                errors["bands"].append(
-                    _("band %(i)s must be an object {min, max, count}") % {"i": i}
-                )
-                continue
-            b_low = integer("bands", raw.get("min"), 1, 10)
-            b_high = integer("bands", raw.get("max"), 1, 10)
-            b_count = integer("bands", raw.get("count"), 0, MAX_COUNT)
-            if None in (b_low, b_high, b_count):
-                errors["bands"].append(
-                    _("band %(i)s needs min and max (1-10) and a count") % {"i": i}
-                )
-                continue
-            if b_low > b_high:
-                errors["bands"].append(
-                    _("band %(i)s: min %(low)s is above max %(high)s")
-                    % {"i": i, "low": b_low, "high": b_high}
-                )
-                continue
-            bands.append(Band(b_low, b_high, b_count))
-        ordered = sorted(bands, key=lambda x: x.low)
-        for a, b in itertools.pairwise(ordered):
-            if b.low <= a.high:
-                errors["bands"].append(
-                    _("bands %(a)s and %(b)s overlap") % {"a": a.label, "b": b.label}
-                )
-        if bands and (low is not None or high is not None):
-            errors["bands"].append(
-                _("give either a difficulty range or difficulty bands, not both")
-            )
-        if bands and count is not None and sum(b.count for b in bands) > count:
-            errors["bands"].append(
-                _(
-                    "the bands add up to %(n)s questions, more than the count of %(count)s: "
-                    "lower a band or raise the count"
-                )
-                % {"n": sum(b.count for b in bands), "count": count}
-            )
-        kinds: dict[str, int] = {}
-        raw_kinds = data.get("kinds") or {}
-        if not isinstance(raw_kinds, dict):
-            errors["kinds"].append(_("must be an object like {open_ended: 3}"))
-            raw_kinds = {}
-        for kind, value in raw_kinds.items():
-            if kind not in KINDS:
-                errors["kinds"].append(
-                    _("unknown kind %(kind)r; use one of %(kinds)s")
-                    % {"kind": kind, "kinds": ", ".join(KINDS)}
-                )
-                continue
-            n = integer("kinds", value, 0, MAX_COUNT)
-            if n is not None:
-                kinds[kind] = n
-        if count is not None and sum(kinds.values()) > count:
-            errors["kinds"].append(
-                _(
-                    "the kinds add up to %(n)s questions, more than the count of %(count)s: "
-                    "lower a kind or raise the count"
-                )
-                % {"n": sum(kinds.values()), "count": count}
-            )
-        include_unrated = data.get("include_unrated", False)
-        if not isinstance(include_unrated, bool):
-            errors["include_unrated"].append(_("must be true or false"))
-        seed = integer("seed", data.get("seed"), 0, 2**63 - 1)
-        categories = id_list("categories")
-        skills = id_list("skills")
-        if errors:
-            raise BlueprintError(dict(errors))
+        reader = _BlueprintReader(data)
+        bank = reader.bank()
+        count = reader.count()
+        low, high = reader.difficulty_range()
+        bands = reader.bands(count, has_range=low is not None or high is not None)
+        kinds = reader.kinds(count)
+        include_unrated = reader.include_unrated()
+        seed = reader.integer("seed", data.get("seed"), 0, 2**63 - 1)
+        categories = reader.id_list("categories")
+        skills = reader.id_list("skills")
+        if reader.errors:
+            raise BlueprintError(dict(reader.errors))
         return cls(
             bank=bank,
             count=count,
@@ -205,6 +101,12 @@ class Blueprint:
             include_unrated=bool(include_unrated),
             seed=seed,
         )
+
+    def with_seed(self) -> Blueprint:
+        """This blueprint with a seed: its own, or one chosen now, so every draw can be repeated."""
+        if self.seed is not None:
+            return self
+        return replace(self, seed=secrets.randbelow(SEED_LIMIT))
 
     def to_data(self) -> dict:
         data: dict = {"bank": self.bank, "count": self.count}
@@ -237,8 +139,145 @@ class Blueprint:
         high = self.difficulty_max or 10
         return low <= difficulty <= high
 
-    def band_of(self, difficulty: int) -> Band | None:
-        return next((b for b in self.bands if b.contains(difficulty)), None)
+
+class _BlueprintReader:
+    """The steps of Blueprint.from_data: each reads one part of the data and notes what is wrong
+    in `errors` (field -> messages, in the order found), so one answer lists every fix."""
+
+    def __init__(self, data: dict):
+        self.data = data
+        self.errors: dict[str, list[str]] = defaultdict(list)
+
+    def integer(self, name, value, low=None, high=None) -> int | None:
+        if value is None or value == "":
+            return None
+        if isinstance(value, bool):
+            self.errors[name].append(_("must be a whole number"))
+            return None
+        number = whole_number(value)
+        if number is None or (str(number) != str(value).strip() and not isinstance(value, int)):
+            self.errors[name].append(_("must be a whole number, not %(value)r") % {"value": value})
+            return None
+        if (low is not None and number < low) or (high is not None and number > high):
+            self.errors[name].append(
+                _("must be between %(low)s and %(high)s (got %(n)s)")
+                % {"low": low, "high": high, "n": number}
+            )
+            return None
+        return number
+
+    def id_list(self, name) -> tuple[int, ...]:
+        raw = self.data.get(name) or []
+        if not isinstance(raw, list | tuple):
+            self.errors[name].append(_("must be a list of ids"))
+            return ()
+        ids = [self.integer(name, v, 1) for v in raw]
+        return tuple(dict.fromkeys(i for i in ids if i is not None))
+
+    def bank(self) -> int | None:
+        bank = self.integer("bank", self.data.get("bank"), 1)
+        if bank is None and "bank" not in self.errors:
+            self.errors["bank"].append(_("is required: the id of the bank to draw from"))
+        return bank
+
+    def count(self) -> int | None:
+        count = self.integer("count", self.data.get("count"), 1, MAX_COUNT)
+        if count is None and "count" not in self.errors:
+            self.errors["count"].append(
+                _("is required: how many questions (1 to %(max)s)") % {"max": MAX_COUNT}
+            )
+        return count
+
+    def difficulty_range(self) -> tuple[int | None, int | None]:
+        low = self.integer("difficulty_min", self.data.get("difficulty_min"), 1, 10)
+        high = self.integer("difficulty_max", self.data.get("difficulty_max"), 1, 10)
+        if low is not None and high is not None and low > high:
+            self.errors["difficulty_max"].append(
+                _("difficulty_min (%(low)s) is above difficulty_max (%(high)s): swap them")
+                % {"low": low, "high": high}
+            )
+        return low, high
+
+    def bands(self, count: int | None, *, has_range: bool) -> list[Band]:
+        """The bands given, each valid on its own; then whether they fit together."""
+        raw_bands = self.data.get("bands") or []
+        if not isinstance(raw_bands, list):
+            self.errors["bands"].append(_("must be a list of {min, max, count}"))
+            raw_bands = []
+        bands = [band for i, raw in enumerate(raw_bands, 1) if (band := self._band(i, raw))]
+        ordered = sorted(bands, key=lambda x: x.low)
+        for a, b in itertools.pairwise(ordered):
+            if b.low <= a.high:
+                self.errors["bands"].append(
+                    _("bands %(a)s and %(b)s overlap") % {"a": a.label, "b": b.label}
+                )
+        if bands and has_range:
+            self.errors["bands"].append(
+                _("give either a difficulty range or difficulty bands, not both")
+            )
+        if bands and count is not None and sum(b.count for b in bands) > count:
+            self.errors["bands"].append(
+                _(
+                    "the bands add up to %(n)s questions, more than the count of %(count)s: "
+                    "lower a band or raise the count"
+                )
+                % {"n": sum(b.count for b in bands), "count": count}
+            )
+        return bands
+
+    def _band(self, i: int, raw) -> Band | None:
+        if not isinstance(raw, dict):
+            self.errors["bands"].append(
+                _("band %(i)s must be an object {min, max, count}") % {"i": i}
+            )
+            return None
+        b_low = self.integer("bands", raw.get("min"), 1, 10)
+        b_high = self.integer("bands", raw.get("max"), 1, 10)
+        b_count = self.integer("bands", raw.get("count"), 0, MAX_COUNT)
+        if None in (b_low, b_high, b_count):
+            self.errors["bands"].append(
+                _("band %(i)s needs min and max (1-10) and a count") % {"i": i}
+            )
+            return None
+        if b_low > b_high:
+            self.errors["bands"].append(
+                _("band %(i)s: min %(low)s is above max %(high)s")
+                % {"i": i, "low": b_low, "high": b_high}
+            )
+            return None
+        return Band(b_low, b_high, b_count)
+
+    def kinds(self, count: int | None) -> dict[str, int]:
+        kinds: dict[str, int] = {}
+        raw_kinds = self.data.get("kinds") or {}
+        if not isinstance(raw_kinds, dict):
+            self.errors["kinds"].append(_("must be an object like {open_ended: 3}"))
+            raw_kinds = {}
+        for kind, value in raw_kinds.items():
+            if kind not in QuestionKind.values:
+                self.errors["kinds"].append(
+                    _("unknown kind %(kind)r; use one of %(kinds)s")
+                    % {"kind": kind, "kinds": ", ".join(QuestionKind.values)}
+                )
+                continue
+            n = self.integer("kinds", value, 0, MAX_COUNT)
+            if n is not None:
+                kinds[kind] = n
+        if count is not None and sum(kinds.values()) > count:
+            self.errors["kinds"].append(
+                _(
+                    "the kinds add up to %(n)s questions, more than the count of %(count)s: "
+                    "lower a kind or raise the count"
+                )
+                % {"n": sum(kinds.values()), "count": count}
+            )
+        return kinds
+
+    def include_unrated(self):
+        include_unrated = self.data.get("include_unrated", False)
+        if not isinstance(include_unrated, bool):
+            self.errors["include_unrated"].append(_("must be true or false"))
+        return include_unrated
 
 
 class Group(NamedTuple):
@@ -257,7 +296,6 @@ class Group(NamedTuple):
 class Plan:
     picks: dict[Group, int]
     requested: int
-    shortfalls: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -517,7 +555,7 @@ def explain_shortfalls(
             )
     # Kinds given no count fill what the counted kinds leave; say so when they cannot.
     rest = blueprint.count - sum(kinds.values())
-    others = [k for k in KINDS if k not in kinds]
+    others = [k for k in QuestionKind.values if k not in kinds]
     if kinds and rest > 0 and others:
         has = available(lambda g: g.kind in others and blueprint.accepts_difficulty(g.difficulty))
         if has < rest:

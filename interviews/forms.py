@@ -3,7 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .assembly import KINDS
+from questions.models import QuestionKind
+
+from .models import MAX_TIME_LIMIT_MINUTES
 
 DEFAULT_BANDS = ((2, 4), (5, 7), (8, 10))
 
@@ -11,7 +13,10 @@ DEFAULT_BANDS = ((2, 4), (5, 7), (8, 10))
 class QuestionSetForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     time_limit_minutes = forms.IntegerField(
-        label=_("Time limit (minutes)"), min_value=1, max_value=1440, required=False
+        label=_("Time limit (minutes)"),
+        min_value=1,
+        max_value=MAX_TIME_LIMIT_MINUTES,
+        required=False,
     )
     description = forms.CharField(
         label=_("Notes for interviewers"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -43,6 +48,6 @@ def blueprint_data_from_post(post) -> dict:
     else:
         data["difficulty_min"] = number("difficulty_min")
         data["difficulty_max"] = number("difficulty_max")
-    kinds = {k: number(f"kind_{k}") for k in KINDS}
+    kinds = {k: number(f"kind_{k}") for k in QuestionKind.values}
     data["kinds"] = {k: v for k, v in kinds.items() if v is not None}
     return data

@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+MAX_TIME_LIMIT_MINUTES = 1440  # a day
+
 
 class QuestionSet(models.Model):
     title = models.CharField(_("title"), max_length=200)
@@ -35,7 +37,7 @@ class QuestionSet(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(time_limit_minutes__isnull=True)
-                | Q(time_limit_minutes__gte=1, time_limit_minutes__lte=1440),
+                | Q(time_limit_minutes__gte=1, time_limit_minutes__lte=MAX_TIME_LIMIT_MINUTES),
                 name="question_set_time_limit_range",
             )
         ]

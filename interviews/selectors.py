@@ -93,7 +93,7 @@ def _questions() -> QuerySet[Question]:
     )
 
 
-def _scope(blueprint: Blueprint) -> tuple[Q, str, QuestionBank]:
+def _scope(blueprint: Blueprint) -> tuple[Q, str]:
     """The questions a blueprint draws from, and how to name them in a shortfall."""
     bank = QuestionBank.objects.filter(pk=blueprint.bank).first()
     if bank is None:
@@ -136,16 +136,19 @@ def _scope(blueprint: Blueprint) -> tuple[Q, str, QuestionBank]:
         scope = "、".join(names)
     else:
         scope = _("%(names)s and %(n)s more") % {"names": "、".join(names[:3]), "n": len(names) - 3}
-    return condition, scope, bank
+    return condition, scope
 
 
 def question_set_assemble(*, blueprint: Blueprint) -> Assembly:
     """Draw a set for the blueprint: as many questions as the bank allows, shortfalls in words.
 
-    A constant number of queries whatever the bank's size: scope checks, one grouped count,
-    the ids of the chosen groups, the chosen questions (and their choices).
+    A blueprint without a seed gets one here, kept in the assembly's blueprint: every draw,
+    from the page or the API, saved or not, can be drawn again. A constant number of queries
+    whatever the bank's size: scope checks, one grouped count, the ids of the chosen groups,
+    the chosen questions (and their choices).
     """
-    condition, scope, _bank = _scope(blueprint)
+    blueprint = blueprint.with_seed()
+    condition, scope = _scope(blueprint)
     pool = Question.objects.filter(condition)
     rows = (
         pool.values("skill_id", "category_id", "kind", "difficulty")

@@ -6,7 +6,8 @@ from questions.models import Question
 from questions.serializers import QUESTION_SUMMARY_FIELDS, QuestionSerializer
 
 from .assembly import MAX_COUNT
-from .models import QuestionSet, QuestionSetItem
+from .models import MAX_TIME_LIMIT_MINUTES, QuestionSet, QuestionSetItem
+from .selectors import question_set_can_edit
 
 
 class DraftQuestionSerializer(QuestionSerializer):
@@ -64,8 +65,6 @@ class QuestionSetSerializer(serializers.ModelSerializer):
         extra_kwargs = {"bank": {"required": False}}
 
     def get_can_edit(self, obj) -> bool:
-        from .selectors import question_set_can_edit
-
         request = self.context.get("request")
         return bool(request and question_set_can_edit(request.user, obj))
 
@@ -118,7 +117,11 @@ class BlueprintSerializer(serializers.Serializer):
         ),
     )
     seed = serializers.IntegerField(
-        required=False, help_text="The same blueprint and seed always give the same draw."
+        required=False,
+        help_text=(
+            "The same blueprint and seed always give the same draw. Without one, the assembly "
+            "chooses a seed and returns it in the blueprint (and keeps it with a saved set)."
+        ),
     )
 
 
@@ -127,7 +130,7 @@ class AssembleSerializer(serializers.Serializer):
     save = serializers.BooleanField(required=False, default=False)
     title = serializers.CharField(required=False, allow_blank=True, max_length=200)
     time_limit_minutes = serializers.IntegerField(
-        required=False, allow_null=True, min_value=1, max_value=1440
+        required=False, allow_null=True, min_value=1, max_value=MAX_TIME_LIMIT_MINUTES
     )
 
 

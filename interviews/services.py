@@ -14,19 +14,52 @@ from accounts.roles import user_can
 from questions.models import Question, QuestionBank
 
 from .assembly import Blueprint
-from .models import QuestionSet, QuestionSetItem
+from .models import MAX_TIME_LIMIT_MINUTES, QuestionSet, QuestionSetItem
+from .parsing import whole_number
 from .selectors import Assembly, default_points, question_set_can_edit, swap_candidates
 
 MAX_ITEMS = 200
 
 
-def _check_editable(*, actor, question_set: QuestionSet) -> None:
-    """Permission and state check; also locks the set's row so two tabs' edits queue up."""
-    QuestionSet.objects.select_for_update().filter(pk=question_set.pk).values("pk").first()
-    if not question_set_can_edit(actor, question_set):
+def _locked(*, actor, question_set: QuestionSet) -> QuestionSet:
+    """The set's row read again under its lock, if `actor` may change the set.
+
+    Edits of one set queue up on this lock, and each decides on what the one before it wrote:
+    an object read before the lock is stale by definition."""
+    locked = QuestionSet.objects.select_for_update().get(pk=question_set.pk)
+    if not question_set_can_edit(actor, locked):
         raise PermissionDenied(_("Only the set's owner or an administrator may change it."))
-    if question_set.is_archived:
+    return locked
+
+
+def _check_editable(*, actor, question_set: QuestionSet) -> QuestionSet:
+    """The set locked and read again, if `actor` may change its questions now (not archived)."""
+    locked = _locked(actor=actor, question_set=question_set)
+    if locked.is_archived:
         raise ValidationError(_("This set is archived; restore it before changing it."))
+    return locked
+
+
+class ItemRemoved(QuestionSetItem.DoesNotExist):
+    """The item an action names is no longer in the set: it was removed meanwhile."""
+
+
+def _locked_item(question_set: QuestionSet, item_id: int) -> QuestionSetItem:
+    """The item, read after its set's lock was taken (never before: it may be gone by then)."""
+    item = (
+        QuestionSetItem.objects.select_related("question")
+        .filter(question_set=question_set, pk=item_id)
+        .first()
+    )
+    if item is None:
+        raise ItemRemoved(
+            _(
+                "That question is no longer in the set: it was removed, perhaps in another tab. "
+                "The list shows the set as it is now."
+            )
+        )
+    item.question_set = question_set
+    return item
 
 
 def _check_question(question_set: QuestionSet, question: Question) -> None:
@@ -48,19 +81,27 @@ def _validate_title(title: str) -> str:
 
 
 def _validate_time_limit(minutes) -> int | None:
-    if minutes in (None, ""):
+    """None for no limit (None or blank), else the minutes as an int; anything else is refused."""
+    if minutes is None or (isinstance(minutes, str) and not minutes.strip()):
         return None
-    if not 1 <= int(minutes) <= 1440:
+    number = whole_number(minutes)
+    if number is None or not 1 <= number <= MAX_TIME_LIMIT_MINUTES:
         raise ValidationError(
-            {"time_limit_minutes": [_("The time limit is from 1 to 1440 minutes.")]}
+            {
+                "time_limit_minutes": [
+                    _("The time limit is a whole number of minutes, 1 to %(max)s.")
+                    % {"max": MAX_TIME_LIMIT_MINUTES}
+                ]
+            }
         )
-    return int(minutes)
+    return number
 
 
 def _validate_points(points) -> int:
-    if isinstance(points, bool) or not 1 <= int(points) <= 100:
+    number = whole_number(points)
+    if number is None or not 1 <= number <= 100:
         raise ValidationError({"points": [_("Points are a whole number from 1 to 100.")]})
-    return int(points)
+    return number
 
 
 def _touch(question_set: QuestionSet) -> None:
@@ -157,25 +198,45 @@ def question_set_update(
     description: str | None = None,
     time_limit_minutes=...,
 ) -> QuestionSet:
-    _check_editable(actor=actor, question_set=question_set)
+    """Change the set's settings; only the fields given are written, so an edit made meanwhile
+    to another field (archiving, say) stays. An archived set's settings may still change:
+    archiving freezes its questions, not its name."""
+    locked = _locked(actor=actor, question_set=question_set)
+    changes = {}
     if title is not None:
-        question_set.title = _validate_title(title)
+        changes["title"] = _validate_title(title)
     if description is not None:
-        question_set.description = description
+        changes["description"] = description
     if time_limit_minutes is not ...:
-        question_set.time_limit_minutes = _validate_time_limit(time_limit_minutes)
-    question_set.save()
-    return question_set
+        changes["time_limit_minutes"] = _validate_time_limit(time_limit_minutes)
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    if changes:
+        locked.save(update_fields=[*changes, "updated_at"])
+    return locked
 
 
 @transaction.atomic
 def question_set_replace_items(
     *, question_set: QuestionSet, actor, items: list[tuple[Question, int | None]]
 ) -> QuestionSet:
-    """Replace the items wholesale (the API's PATCH with `items`), in the order given."""
-    _check_editable(actor=actor, question_set=question_set)
-    question_set.items.all().delete()
-    QuestionSetItem.objects.bulk_create(_item_rows(question_set, items))
+    """Replace the items wholesale (the API's PATCH with `items`), in the order given.
+
+    A question that stays keeps its item (and the item's id), so an editor open on the set
+    still names it: a removal queued behind this PATCH removes what it was asked to."""
+    question_set = _check_editable(actor=actor, question_set=question_set)
+    rows = _item_rows(question_set, items)
+    current = {i.question_id: i for i in QuestionSetItem.objects.filter(question_set=question_set)}
+    kept = []
+    for row in rows:
+        item = current.pop(row.question_id, None)
+        if item is not None:
+            item.position, item.points = row.position, row.points
+            kept.append(item)
+    QuestionSetItem.objects.filter(pk__in=[i.pk for i in current.values()]).delete()
+    QuestionSetItem.objects.bulk_update(kept, ["position", "points"])
+    kept_questions = {i.question_id for i in kept}
+    QuestionSetItem.objects.bulk_create(r for r in rows if r.question_id not in kept_questions)
     _touch(question_set)
     return question_set
 
@@ -184,7 +245,7 @@ def question_set_replace_items(
 def question_set_item_add(
     *, question_set: QuestionSet, actor, question: Question
 ) -> QuestionSetItem:
-    _check_editable(actor=actor, question_set=question_set)
+    question_set = _check_editable(actor=actor, question_set=question_set)
     _check_question(question_set, question)
     if question_set.items.filter(question=question).exists():
         raise ValidationError({"question": [_("This question is already in the set.")]})
@@ -204,19 +265,18 @@ def question_set_item_add(
 
 
 @transaction.atomic
-def question_set_item_remove(*, item: QuestionSetItem, actor) -> None:
-    question_set = item.question_set
-    _check_editable(actor=actor, question_set=question_set)
-    item.delete()
+def question_set_item_remove(*, question_set: QuestionSet, item_id: int, actor) -> None:
+    question_set = _check_editable(actor=actor, question_set=question_set)
+    _locked_item(question_set, item_id).delete()
     _renumber(question_set, _ordered_ids(question_set))
     _touch(question_set)
 
 
 @transaction.atomic
-def question_set_item_move(*, item: QuestionSetItem, actor, offset: int) -> None:
+def question_set_item_move(*, question_set: QuestionSet, item_id: int, actor, offset: int) -> None:
     """Move an item up (negative) or down (positive) by `offset` places, clamped to the ends."""
-    question_set = item.question_set
-    _check_editable(actor=actor, question_set=question_set)
+    question_set = _check_editable(actor=actor, question_set=question_set)
+    item = _locked_item(question_set, item_id)
     ids = _ordered_ids(question_set)
     index = ids.index(item.pk)
     target = max(0, min(len(ids) - 1, index + offset))
@@ -228,9 +288,9 @@ def question_set_item_move(*, item: QuestionSetItem, actor, offset: int) -> None
 @transaction.atomic
 def question_set_reorder(*, question_set: QuestionSet, actor, item_ids: list[int]) -> None:
     """Put the items in the given order (drag and drop); the list must name every item once."""
-    _check_editable(actor=actor, question_set=question_set)
+    question_set = _check_editable(actor=actor, question_set=question_set)
     current = _ordered_ids(question_set)
-    if sorted(item_ids) != sorted(current):
+    if len(item_ids) != len(current) or set(item_ids) != set(current):
         raise ValidationError(
             {"order": [_("The new order must list every item of the set exactly once.")]}
         )
@@ -239,22 +299,40 @@ def question_set_reorder(*, question_set: QuestionSet, actor, item_ids: list[int
 
 
 @transaction.atomic
-def question_set_item_set_points(*, item: QuestionSetItem, actor, points) -> QuestionSetItem:
-    _check_editable(actor=actor, question_set=item.question_set)
+def question_set_item_set_points(
+    *, question_set: QuestionSet, item_id: int, actor, points
+) -> QuestionSetItem:
+    question_set = _check_editable(actor=actor, question_set=question_set)
+    item = _locked_item(question_set, item_id)
     item.points = _validate_points(points)
     item.save(update_fields=["points"])
     _touch(item.question_set)
     return item
 
 
+def _swap_draw(question_set: QuestionSet, item: QuestionSetItem, seed) -> random.Random:
+    """The draw of a random swap: from `seed` when given, else from the set's own seed with the
+    item's place and question, so a set swaps the same way each time it is in the same state
+    (like its draw); a set with no seed (made by hand) swaps at random."""
+    if seed is None and (question_set.blueprint or {}).get("seed") is not None:
+        seed = f"{question_set.blueprint['seed']}:{item.position}:{item.question_id}"
+    return random.Random(seed)  # noqa: S311 - a reproducible draw, not a secret
+
+
 @transaction.atomic
 def question_set_item_swap(
-    *, item: QuestionSetItem, actor, replacement: Question | None = None, seed: int | None = None
+    *,
+    question_set: QuestionSet,
+    item_id: int,
+    actor,
+    replacement: Question | None = None,
+    seed: int | None = None,
 ) -> QuestionSetItem:
     """Replace the item's question with another that fits the same slot; keep its position.
 
     Points follow the new question's default unless the interviewer had changed them."""
-    _check_editable(actor=actor, question_set=item.question_set)
+    question_set = _check_editable(actor=actor, question_set=question_set)
+    item = _locked_item(question_set, item_id)
     candidates = swap_candidates(item=item)
     if replacement is None:
         ids = sorted(candidates.values_list("pk", flat=True))
@@ -269,7 +347,7 @@ def question_set_item_swap(
                     ]
                 }
             )
-        replacement = Question.objects.get(pk=random.Random(seed).choice(ids))  # noqa: S311
+        replacement = Question.objects.get(pk=_swap_draw(question_set, item, seed).choice(ids))
     elif not candidates.filter(pk=replacement.pk).exists():
         raise ValidationError(
             {"question": [_("Question %(id)s does not fit this slot.") % {"id": replacement.pk}]}
@@ -309,8 +387,9 @@ def question_set_clone(
 
 @transaction.atomic
 def question_set_archive(*, question_set: QuestionSet, actor, archived: bool = True) -> QuestionSet:
-    if not question_set_can_edit(actor, question_set):
-        raise PermissionDenied(_("Only the set's owner or an administrator may change it."))
-    question_set.archived_at = timezone.now() if archived else None
-    question_set.save(update_fields=["archived_at", "updated_at"])
-    return question_set
+    """Archive (or restore) the set; a set already in that state is left as it is."""
+    locked = _locked(actor=actor, question_set=question_set)
+    if locked.is_archived != archived:
+        locked.archived_at = timezone.now() if archived else None
+        locked.save(update_fields=["archived_at", "updated_at"])
+    return locked

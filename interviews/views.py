@@ -2,7 +2,6 @@
 print."""
 
 import json
-import secrets
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,9 +19,10 @@ from questions.models import Question, QuestionKind
 from questions.selectors import bank_list, bank_tree, kind_counts, question_list
 
 from . import services
-from .assembly import KINDS, Blueprint, BlueprintError
+from .assembly import Blueprint, BlueprintError
 from .forms import DEFAULT_BANDS, QuestionSetForm, blueprint_data_from_post
-from .models import QuestionSet, QuestionSetItem
+from .models import MAX_TIME_LIMIT_MINUTES, QuestionSet, QuestionSetItem
+from .parsing import whole_number
 from .selectors import (
     question_set_assemble,
     question_set_can_edit,
@@ -88,8 +88,7 @@ def _builder_context(request, bank, data: dict, initial: dict | None = None) -> 
         "data": data,
         "band_rows": _band_rows(data),
         "kinds": [
-            (k, QuestionKind(k).label, (data.get("kinds") or {}).get(k), in_bank.get(k, 0))
-            for k in KINDS
+            (k, k.label, (data.get("kinds") or {}).get(k), in_bank.get(k, 0)) for k in QuestionKind
         ],
         # The title is needed only to save: the browser must not block Assemble over it.
         "form": QuestionSetForm(initial=initial or {}, use_required_attribute=False),
@@ -132,18 +131,17 @@ def set_builder(request):
 
     post = request.POST.copy()
     action = post.get("action", "preview")
-    # Every draw has a seed, shown with the draft: saving keeps exactly the set that was shown.
-    if action == "redraw" or not (
-        post.get("seed") or (action == "save" and post.get("draft_seed"))
-    ):
-        post["seed"] = str(secrets.randbelow(10**9))
-    elif not post.get("seed"):
-        post["seed"] = post["draft_seed"]
+    # Every draw has a seed, shown with the draft (the assembly chooses one when none is given):
+    # a redraw asks for a new one, and saving keeps exactly the set that was shown.
+    if action == "redraw":
+        post["seed"] = ""
+    elif action == "save" and not post.get("seed"):
+        post["seed"] = post.get("draft_seed", "")
     data = blueprint_data_from_post(post)
     data["mode"] = post.get("mode", "range")
     saved_fields = {k: post.get(k, "") for k in ("title", "time_limit_minutes")}
     context = _builder_context(request, bank, data, initial=saved_fields)
-    context["seed"] = post["seed"]
+    context["seed"] = post.get("seed", "")
     try:
         blueprint = Blueprint.from_data(data)
         assembly = question_set_assemble(blueprint=blueprint)
@@ -154,9 +152,11 @@ def set_builder(request):
         template = "interviews/_draft.html" if request.htmx else "interviews/builder.html"
         return render(request, template, context, status=400)
     context["assembly"] = assembly
+    context["seed"] = data["seed"] = assembly.blueprint.seed
     context["summary"] = assembly.summary
-    raw_limit = post.get("time_limit_minutes", "")
-    context["time_limit"] = int(raw_limit) if raw_limit.isdigit() else None
+    limit = whole_number(post.get("time_limit_minutes", ""))
+    # the draft's time is compared with a limit that could be saved, and with nothing else
+    context["time_limit"] = limit if limit and 1 <= limit <= MAX_TIME_LIMIT_MINUTES else None
     if action == "save":
         form = QuestionSetForm(post, use_required_attribute=False)
         if form.is_valid():
@@ -174,8 +174,11 @@ def set_builder(request):
                     return response
                 return redirect(question_set.get_absolute_url())
         context["form"] = form
+        status = 400  # the draft comes back with what to fix before it can be saved
+    else:
+        status = 200
     template = "interviews/_draft.html" if request.htmx else "interviews/builder.html"
-    return render(request, template, context)
+    return render(request, template, context, status=status)
 
 
 def _editor_context(request, question_set: QuestionSet) -> dict:
@@ -237,10 +240,11 @@ def _item(question_set, item_pk) -> QuestionSetItem:
     )
 
 
-def _run(request, question_set, action, item: QuestionSetItem | None = None, announce: str = ""):
+def _run(request, question_set, action, item: int | None = None, announce: str = ""):
     """Call a service for an htmx editor action; answer with the refreshed editor.
 
-    A refused action changes nothing and answers 422 with the reason, next to `item` if given.
+    A refused action changes nothing and answers 422 with the reason, next to the `item` (id)
+    if given; an action on an item removed meanwhile answers 409 with the set as it is now.
     On success the editor says what happened (`announce`); an added item is also named in an
     event, for the page to scroll to it and mark its search result as added."""
     try:
@@ -249,9 +253,9 @@ def _run(request, question_set, action, item: QuestionSetItem | None = None, ann
         text = " ".join(
             m for msgs in getattr(exc, "message_dict", {"": exc.messages}).values() for m in msgs
         )
-        return _editor_response(
-            request, question_set, error=text, error_item=item and item.pk, status=422
-        )
+        return _editor_response(request, question_set, error=text, error_item=item, status=422)
+    except services.ItemRemoved as exc:
+        return _editor_response(request, question_set, error=str(exc), status=409)
     if not request.htmx:
         return redirect(question_set.get_absolute_url())
     added = announce == "added"
@@ -259,7 +263,7 @@ def _run(request, question_set, action, item: QuestionSetItem | None = None, ann
         request,
         question_set,
         announce=announce,
-        announce_item=result.pk if added else getattr(item, "pk", None),
+        announce_item=result.pk if added else item,
     )
     if added:
         response["HX-Trigger-After-Settle"] = json.dumps({"set-item-added": {"item": result.pk}})
@@ -270,15 +274,16 @@ def _run(request, question_set, action, item: QuestionSetItem | None = None, ann
 @capability_required("question_set.edit")
 def item_move(request, pk, item_pk, direction):
     question_set = _editable_set(request, pk)
-    item = _item(question_set, item_pk)
     offset = {"up": -1, "down": 1, "top": -10_000, "bottom": 10_000}.get(direction)
     if offset is None:
         raise Http404
     return _run(
         request,
         question_set,
-        lambda: services.question_set_item_move(item=item, actor=request.user, offset=offset),
-        item=item,
+        lambda: services.question_set_item_move(
+            question_set=question_set, item_id=item_pk, actor=request.user, offset=offset
+        ),
+        item=item_pk,
         announce="moved",
     )
 
@@ -287,10 +292,7 @@ def item_move(request, pk, item_pk, direction):
 @capability_required("question_set.edit")
 def items_reorder(request, pk):
     question_set = _editable_set(request, pk)
-    try:
-        order = [int(v) for raw in request.POST.getlist("order") for v in raw.split(",") if v]
-    except ValueError:
-        order = []
+    order = [whole_number(v) for raw in request.POST.getlist("order") for v in raw.split(",") if v]
     return _run(
         request,
         question_set,
@@ -304,12 +306,13 @@ def items_reorder(request, pk):
 @capability_required("question_set.edit")
 def item_remove(request, pk, item_pk):
     question_set = _editable_set(request, pk)
-    item = _item(question_set, item_pk)
     return _run(
         request,
         question_set,
-        lambda: services.question_set_item_remove(item=item, actor=request.user),
-        item=item,
+        lambda: services.question_set_item_remove(
+            question_set=question_set, item_id=item_pk, actor=request.user
+        ),
+        item=item_pk,
         announce="removed",
     )
 
@@ -319,15 +322,17 @@ def item_remove(request, pk, item_pk):
 def item_swap(request, pk, item_pk):
     """Swap for the question named in the POST, or for a random one that fits the slot."""
     question_set = _editable_set(request, pk)
-    item = _item(question_set, item_pk)
     replacement = _posted_question(request) if request.POST.get("question") else None
     return _run(
         request,
         question_set,
         lambda: services.question_set_item_swap(
-            item=item, actor=request.user, replacement=replacement
+            question_set=question_set,
+            item_id=item_pk,
+            actor=request.user,
+            replacement=replacement,
         ),
-        item=item,
+        item=item_pk,
         announce="swapped",
     )
 
@@ -354,32 +359,24 @@ def item_swap_options(request, pk, item_pk):
 @capability_required("question_set.edit")
 def item_points(request, pk, item_pk):
     question_set = _editable_set(request, pk)
-    item = _item(question_set, item_pk)
     raw = request.POST.get("points", "")
     return _run(
         request,
         question_set,
         lambda: services.question_set_item_set_points(
-            item=item, actor=request.user, points=_whole_number(raw, "points")
+            question_set=question_set, item_id=item_pk, actor=request.user, points=raw
         ),
-        item=item,
+        item=item_pk,
         announce="points",
     )
 
 
 def _posted_question(request) -> Question:
     """The question named by the POST's `question` id; 404 for a missing or malformed id."""
-    raw = request.POST.get("question", "")
-    if not raw.isdigit():
+    pk = whole_number(request.POST.get("question", ""))
+    if pk is None or pk < 1:
         raise Http404
-    return get_object_or_404(Question, pk=int(raw))
-
-
-def _whole_number(raw: str, field: str) -> int:
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        raise ValidationError({field: [_("Enter a whole number.")]}) from None
+    return get_object_or_404(Question, pk=pk)
 
 
 @require_POST

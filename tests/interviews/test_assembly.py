@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from interviews.assembly import Blueprint, BlueprintError
-from interviews.selectors import LEVEL_BANDS, question_set_assemble, swap_candidates
+from interviews.selectors import question_set_assemble, swap_candidates
 from interviews.services import question_set_create_from_assembly, question_set_item_add
 from questions.importer import bank_import_path
 from questions.models import Category, Choice, Question, QuestionBank, Skill
@@ -303,20 +303,31 @@ def test_assembly_takes_a_constant_number_of_queries(bank, django_assert_num_que
 # --- swap candidates -------------------------------------------------------------------------
 
 
+# The level bands of the design's scoring rule: 1-4, 5-7 and 8-10.
+def level_band(difficulty: int) -> tuple[int, int]:
+    if difficulty <= 4:
+        return (1, 4)
+    if difficulty <= 7:
+        return (5, 7)
+    return (8, 10)
+
+
 def slot_of(difficulty, blueprint: dict):
-    """The band a question fills: its blueprint band, else the level band cut to the blueprint's
-    range (unless the question lies outside that range); None if unrated."""
+    """The band a question fills, restated from the rule: the blueprint's band that holds it;
+    else its level band, narrowed to the blueprint's difficulty range when it lies in that range
+    (a question added by hand outside the range keeps the whole level band); None if unrated."""
     if difficulty is None:
         return None
-    for b in blueprint.get("bands", []):
-        if b["min"] <= difficulty <= b["max"]:
-            return (b["min"], b["max"])
-    low, high = next((b.low, b.high) for b in LEVEL_BANDS if b.contains(difficulty))
-    cut = (
-        max(low, blueprint.get("difficulty_min", 1)),
-        min(high, blueprint.get("difficulty_max", 10)),
-    )
-    return cut if cut[0] <= difficulty <= cut[1] else (low, high)
+    holding = [(b["min"], b["max"]) for b in blueprint.get("bands", [])]
+    holding = [(low, high) for low, high in holding if low <= difficulty <= high]
+    if holding:
+        return holding[0]
+    low, high = level_band(difficulty)
+    asked = range(blueprint.get("difficulty_min", 1), blueprint.get("difficulty_max", 10) + 1)
+    if difficulty not in asked:
+        return (low, high)
+    narrowed = [d for d in range(low, high + 1) if d in asked]
+    return (narrowed[0], narrowed[-1])
 
 
 def expected_swaps(item, set_ids: set[int], blueprint: dict) -> set[int]:
@@ -402,8 +413,8 @@ def test_swap_candidates_stay_inside_the_blueprints_range(bank, interviewer, low
     )
     if outside is not None:
         item = question_set_item_add(question_set=question_set, actor=interviewer, question=outside)
-        level = next(b for b in LEVEL_BANDS if b.contains(outside.difficulty))
-        assert all(level.contains(c.difficulty) for c in swap_candidates(item=item))
+        low, high = level_band(outside.difficulty)
+        assert all(low <= c.difficulty <= high for c in swap_candidates(item=item))
 
 
 def test_swap_candidates_of_long_form_questions(bank, interviewer):

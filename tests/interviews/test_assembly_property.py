@@ -25,7 +25,6 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from interviews.assembly import (
-    KINDS,
     UNRATED,
     Blueprint,
     Group,
@@ -33,8 +32,10 @@ from interviews.assembly import (
     plan_assembly,
 )
 from interviews.selectors import question_set_assemble
-from questions.models import Category, Question, QuestionBank, Skill
+from questions.models import Category, Question, QuestionBank, QuestionKind, Skill
 from tests.properties import examples
+
+KINDS = tuple(QuestionKind.values)
 
 # --- the oracle ------------------------------------------------------------------------------
 

@@ -399,3 +399,66 @@ def test_read_only_readers_get_no_advice_to_edit(client, interviewer, hiring_man
     html = client.get(f"/sets/{question_set.pk}/").content.decode()
     assert "Archived: restore it to edit it again." in html
     assert "Remove some or raise the limit." not in html
+
+
+# "²" is a digit to str.isdigit() but not a number to int(); the others are what a hand-made
+# request may send. Each gets a 4xx that says what is wrong, never a server error.
+NOT_NUMBERS = ["²", "١٢³", "1.5", "-3", "9" * 5000]
+
+
+@pytest.mark.parametrize("raw", NOT_NUMBERS)
+def test_question_ids_that_are_not_whole_numbers_are_404(client, interviewer, question_set, raw):
+    client.force_login(interviewer)
+    item = question_set.items.first()
+    base = f"/sets/{question_set.pk}/items"
+    before = order(question_set)
+    hx = {"HTTP_HX_REQUEST": "true"}
+    assert client.post(f"{base}/add/", {"question": raw}, **hx).status_code == 404
+    assert client.post(f"{base}/{item.pk}/swap/", {"question": raw}, **hx).status_code == 404
+    assert order(question_set) == before
+
+
+@pytest.mark.parametrize("raw", NOT_NUMBERS)
+def test_points_and_order_that_are_not_whole_numbers_are_refused_in_words(
+    client, interviewer, question_set, raw
+):
+    client.force_login(interviewer)
+    item = question_set.items.order_by("position").first()
+    base = f"/sets/{question_set.pk}/items"
+    before = list(question_set.items.order_by("position").values_list("pk", "points"))
+    hx = {"HTTP_HX_REQUEST": "true"}
+    response = client.post(f"{base}/{item.pk}/points/", {"points": raw}, **hx)
+    assert response.status_code == 422
+    assert "Points are a whole number from 1 to 100." in response.content.decode()
+    others = ",".join(str(pk) for pk, _points in before[1:])
+    response = client.post(f"{base}/reorder/", {"order": f"{raw},{others}"}, **hx)
+    assert response.status_code == 422
+    assert "The new order must list every item of the set exactly once." in (
+        response.content.decode()
+    )
+    assert list(question_set.items.order_by("position").values_list("pk", "points")) == before
+
+
+@pytest.mark.parametrize(
+    ("raw", "words"),
+    [
+        *((raw, "Enter a whole number.") for raw in NOT_NUMBERS if raw != "-3"),
+        ("-3", "Ensure this value is greater than or equal to 1."),
+    ],
+)
+def test_a_time_limit_that_is_not_a_whole_number_is_refused_when_saving(
+    client, interviewer, bank, raw, words
+):
+    client.force_login(interviewer)
+    post = {"mode": "range", "bank": bank.pk, "count": "4", "seed": "5"}
+    hx = {"HTTP_HX_REQUEST": "true"}
+    # a draft is drawn whatever the time limit says: it is only compared with the draft's time
+    preview = client.post("/sets/new/", {**post, "time_limit_minutes": raw}, **hx)
+    assert preview.status_code == 200
+    assert preview.content.decode().count("data-question=") == 4
+    assert 'data-summary="over-time"' not in preview.content.decode()
+    save = {**post, "action": "save", "title": "Timed", "time_limit_minutes": raw}
+    response = client.post("/sets/new/", save, **hx)
+    assert response.status_code == 400
+    assert response.context["form"].errors["time_limit_minutes"] == [words]
+    assert not QuestionSet.objects.filter(title="Timed").exists()

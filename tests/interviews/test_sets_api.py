@@ -3,10 +3,11 @@
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from rest_framework.authtoken.models import Token
 
 from interviews.models import QuestionSet
-from interviews.services import question_set_create
+from interviews.services import question_set_clone, question_set_create, question_set_item_swap
 from questions.importer import bank_import_path
 from questions.models import Category, Question, QuestionBank
 
@@ -86,6 +87,51 @@ def test_assemble_and_save(client, interviewer, bank):
     question_set = QuestionSet.objects.get(pk=response.json()["id"])
     assert question_set.items.count() == 5 and question_set.owner == interviewer
     assert question_set.blueprint == {"bank": bank.pk, "count": 5, "seed": 1}
+
+
+def test_a_set_saved_without_a_seed_can_be_drawn_again(client, interviewer, bank):
+    """The API, like the page, gives every draw a seed: it answers with it, keeps it with the
+    saved set, and the stored blueprint draws the same questions again."""
+    blueprint = {"bank": bank.pk, "count": 8, "bands": [{"min": 5, "max": 7, "count": 4}]}
+    response = client.post(
+        "/api/v1/question-sets/assemble/",
+        {**blueprint, "save": True, "title": "No seed given"},
+        content_type="application/json",
+        **auth(interviewer),
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    seed = body["blueprint"]["seed"]
+    assert isinstance(seed, int) and seed >= 0
+    question_set = QuestionSet.objects.get(pk=body["id"])
+    assert question_set.blueprint == {**blueprint, "seed": seed} == body["blueprint"]
+    saved = list(question_set.items.order_by("position").values_list("question_id", flat=True))
+    assert saved == [item["question"]["id"] for item in body["items"]]
+
+    again = client.post(
+        "/api/v1/question-sets/assemble/",
+        question_set.blueprint,
+        content_type="application/json",
+        **auth(interviewer),
+    ).json()
+    assert again["blueprint"] == question_set.blueprint
+    assert [item["question"]["id"] for item in again["items"]] == saved
+
+
+def test_an_unsaved_draw_answers_with_the_seed_it_used(client, interviewer, bank):
+    def draw(**extra):
+        return client.post(
+            "/api/v1/question-sets/assemble/",
+            {"bank": bank.pk, "count": 6, **extra},
+            content_type="application/json",
+            **auth(interviewer),
+        ).json()
+
+    first = draw()
+    repeat = draw(seed=first["blueprint"]["seed"])
+    assert [i["question"]["id"] for i in repeat["items"]] == [
+        i["question"]["id"] for i in first["items"]
+    ]
 
 
 def test_assemble_reports_shortfalls(client, interviewer, bank):
@@ -259,3 +305,78 @@ def test_list_query_count_is_flat(client, interviewer, bank, django_assert_num_q
         question_set_create(owner=interviewer, bank=bank, title=f"s{i}", items=[(question, 2)])
     with django_assert_num_queries(5):
         assert len(client.get("/api/v1/question-sets/", **headers).json()["results"]) == 50
+
+
+def test_one_patch_may_archive_a_set_and_edit_it(client, interviewer, bank):
+    """Its edits are made first, then it is archived; restoring comes before the edits."""
+    questions = list(Question.objects.filter(bank=bank).order_by("pk")[:2])
+    question_set = question_set_create(owner=interviewer, bank=bank, title="Q3")
+    url = f"/api/v1/question-sets/{question_set.pk}/"
+    response = client.patch(
+        url,
+        {"archived": True, "title": "Q3 (old)", "items": [{"question": questions[0].pk}]},
+        content_type="application/json",
+        **auth(interviewer),
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["archived"], body["title"], len(body["items"])) == (True, "Q3 (old)", 1)
+    response = client.patch(
+        url,
+        {"items": [{"question": questions[1].pk}]},
+        content_type="application/json",
+        **auth(interviewer),
+    )
+    assert response.status_code == 400
+    assert response.json() == {"detail": ["This set is archived; restore it before changing it."]}
+    response = client.patch(
+        url,
+        {"archived": False, "items": [{"question": questions[1].pk}]},
+        content_type="application/json",
+        **auth(interviewer),
+    )
+    assert response.status_code == 200, response.content
+    assert [i["question"] for i in response.json()["items"]] == [questions[1].pk]
+    assert response.json()["archived"] is False
+
+
+def test_saving_a_draw_from_an_unknown_bank_is_refused_by_the_assembly(client, interviewer):
+    """The assembly's scope check names the missing bank before anything is saved (so the API
+    needs no second bank check after it)."""
+    response = client.post(
+        "/api/v1/question-sets/assemble/",
+        {"bank": 424242, "count": 3, "save": True, "title": "Ghost"},
+        content_type="application/json",
+        **auth(interviewer),
+    )
+    assert response.status_code == 400
+    assert response.json() == {"bank": ["there is no bank with id 424242"]}
+    assert not QuestionSet.objects.exists()
+
+
+def test_a_set_saved_without_a_seed_swaps_the_same_way_each_time(client, interviewer, bank):
+    """Its seed also decides the random swaps: two copies of the set, swapped item by item,
+    stay the same set."""
+    response = client.post(
+        "/api/v1/question-sets/assemble/",
+        {"bank": bank.pk, "count": 12, "save": True, "title": "Swapped"},
+        content_type="application/json",
+        **auth(interviewer),
+    )
+    saved = QuestionSet.objects.get(pk=response.json()["id"])
+    copy = question_set_clone(question_set=saved, actor=interviewer)
+
+    def swap_each(question_set) -> list[int]:
+        for item in question_set.items.order_by("position"):
+            try:
+                question_set_item_swap(
+                    question_set=question_set, item_id=item.pk, actor=interviewer
+                )
+            except ValidationError:  # earlier swaps took this slot's last other question
+                continue
+        return list(question_set.items.order_by("position").values_list("question_id", flat=True))
+
+    before = list(saved.items.order_by("position").values_list("question_id", flat=True))
+    swapped = swap_each(saved)
+    assert swapped != before
+    assert swap_each(copy) == swapped
