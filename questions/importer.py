@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -101,6 +101,27 @@ def _bank_slug(title: str, source_name: str) -> str:
     return slug
 
 
+def _bank_for_update(title: str, source_name: str) -> QuestionBank:
+    """The bank with this title, locked until the import commits; created when there is none.
+
+    Two first imports of one title race on the unique title: the loser's insert waits for the
+    winner's commit and fails, and the loser then reads the winner's bank and updates it in
+    place, as if it had come second. A slug taken meanwhile by another title is picked again."""
+    for _attempt in range(3):
+        bank = QuestionBank.objects.select_for_update().filter(title=title).first()
+        if bank is not None:
+            return bank
+        try:
+            with transaction.atomic():
+                return QuestionBank.objects.create(title=title, slug=_bank_slug(title, source_name))
+        except IntegrityError:
+            continue  # created by another import since we looked: read it again
+    raise BankImportError(
+        source_name,
+        [(1, f'another import is creating the bank "{title}" right now; try again in a minute')],
+    )
+
+
 def bank_import(*, data: bytes, source_name: str, dry_run: bool = False) -> ImportResult:
     """Import a bank file: create it, or update the bank with the same title in place.
 
@@ -124,11 +145,7 @@ def bank_import(*, data: bytes, source_name: str, dry_run: bool = False) -> Impo
 
 def _write_bank(parsed: ParsedBank, *, source_name: str, sha: str) -> ImportResult:
     now = timezone.now()
-    bank = QuestionBank.objects.select_for_update().filter(title=parsed.title).first()
-    if bank is None:
-        bank = QuestionBank.objects.create(
-            title=parsed.title, slug=_bank_slug(parsed.title, source_name)
-        )
+    bank = _bank_for_update(parsed.title, source_name)
     result = ImportResult(bank=bank)
     result.warnings = [f"{source_name}:{line}: {msg}" for line, msg in parsed.warnings]
     result.long_form_without_answer = parsed.long_form_without_answer
