@@ -11,6 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
+from .limits import MARKDOWN_MAX_CHARS, NAME_MAX_CHARS
+
 __all__ = [
     "BankFormatError",
     "ParsedBank",
@@ -322,6 +324,17 @@ def _split_table_row(line: str) -> list[str]:
     return [cell.replace("\\|", "|") for cell in cells]
 
 
+def _excerpt(text: str, length: int = 40) -> str:
+    return text if len(text) <= length else text[:length] + "…"
+
+
+def _over_the_limit(text: str, limit: int) -> str:
+    """Empty when `text` fits, else the end of a message: "is N characters long, over ..."."""
+    if len(text) <= limit:
+        return ""
+    return f"is {len(text):,} characters long, over the {limit:,}-character limit"
+
+
 def _name_key(name: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", name).split()).casefold()
 
@@ -446,6 +459,8 @@ class _Parser:
 
     def parse(self) -> ParsedBank:
         title, index = self._find_title()
+        if too_long := _over_the_limit(title, NAME_MAX_CHARS):
+            self.error(index, f"the bank title {too_long}")
         n = len(self.lines)
         while index < n:
             match = _H2_RE.match(self.lines[index])
@@ -965,8 +980,11 @@ class _Parser:
                     f'category "{category.name}" has no skills ("#### skill" headings); '
                     f"{_CUT_OFF}?",
                 )
+            if too_long := _over_the_limit(category.name, NAME_MAX_CHARS):
+                self.error(category.line, f'category name "{_excerpt(category.name)}" {too_long}')
             skills = []
             for skill in category.skills:
+                self._check_skill_names(skill)
                 if not skill.questions:
                     self.error(
                         skill.line,
@@ -987,6 +1005,8 @@ class _Parser:
                         )
                     built = self._build_question(skill, question, key)
                     if built is not None:
+                        where = f'question {question.number} of skill "{skill.name}"'
+                        self._check_markdown_sizes(built, where, question.answer.line)
                         questions.append(built)
                 skills.append(
                     ParsedSkill(
@@ -999,6 +1019,26 @@ class _Parser:
                 )
             result.append(ParsedCategory(category.name, category.line, tuple(skills)))
         return tuple(result)
+
+    def _check_skill_names(self, skill: _Skill) -> None:
+        if too_long := _over_the_limit(skill.name, NAME_MAX_CHARS):
+            self.error(skill.line, f'skill name "{_excerpt(skill.name)}" {too_long}')
+        elif too_long := _over_the_limit(skill.anchor, NAME_MAX_CHARS):
+            self.error(
+                skill.line, f'skill "{skill.name}": anchor "{_excerpt(skill.anchor)}" {too_long}'
+            )
+
+    def _check_markdown_sizes(self, question: ParsedQuestion, where: str, answer_line: int) -> None:
+        """Every markdown field within MARKDOWN_MAX_CHARS, as the forms and the API require."""
+        fields = [
+            ("the question text", question.prompt_md, question.line),
+            ("the explanation", question.explanation_md, answer_line),
+            ("the reference answer", question.reference_answer_md, answer_line),
+            *((f"option {c.label}", c.text_md, question.line) for c in question.choices),
+        ]
+        for name, text, line in fields:
+            if too_long := _over_the_limit(text, MARKDOWN_MAX_CHARS):
+                self.error(line, f"{where}: {name} {too_long}")
 
     def _build_question(
         self, skill: _Skill, question: _Question, key: str
@@ -1108,18 +1148,19 @@ class _Parser:
                     entry.line,
                     f"long-form question repeats the heading at line {occurrences[normalised][0]}",
                 )
-            questions.append(
-                ParsedQuestion(
-                    source_key=_long_form_key(normalised, occurrence),
-                    line=entry.line,
-                    kind=OPEN_ENDED,
-                    prompt_md=prompt,
-                    choices=(),
-                    explanation_md="",
-                    reference_answer_md=answer,
-                    number=number,
-                )
+            question = ParsedQuestion(
+                source_key=_long_form_key(normalised, occurrence),
+                line=entry.line,
+                kind=OPEN_ENDED,
+                prompt_md=prompt,
+                choices=(),
+                explanation_md="",
+                reference_answer_md=answer,
+                number=number,
             )
+            where = f'long-form question "{_excerpt(prompt)}"'
+            self._check_markdown_sizes(question, where, entry.line)
+            questions.append(question)
         return tuple(questions), without_answer
 
 

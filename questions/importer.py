@@ -152,7 +152,9 @@ def _write_bank(parsed: ParsedBank, *, source_name: str, sha: str) -> ImportResu
 
     categories = {c.name: c for c in bank.categories.all()}
     skills = {s.anchor: s for s in Skill.objects.filter(category__bank=bank)}
-    existing = {q.source_key: q for q in bank.questions.all()}
+    # Locked until the import commits: an edit in the app either committed before (and is seen
+    # here, kept as a conflict) or waits for the import (and applies to the imported version).
+    existing = {q.source_key: q for q in bank.questions.select_for_update(no_key=True)}
     # Categories and skills: upsert by name / anchor, keep the file's order.
     new_categories: list[Category] = []
     for c_pos, pcat in enumerate(parsed.categories):

@@ -14,7 +14,8 @@ import pytest
 from django.db import connection, connections, transaction
 
 from questions.importer import bank_import
-from questions.models import Question, QuestionBank
+from questions.models import Question, QuestionBank, QuestionRevision
+from questions.services import question_update
 
 BUILTIN = Path(__file__).resolve().parents[2] / "data" / "banks" / "ai-llm-training.md"
 ORIGINAL = "在进行大模型训练的数据准备过程中，以下哪一项是数据清洗的常见步骤？"
@@ -105,3 +106,37 @@ def test_two_new_banks_racing_for_one_slug_both_import():
         ("AI-大模型训练（第二版）", "bank-2"),
     ]
     assert Question.objects.count() == 2 * 129
+
+
+def test_an_edit_made_while_a_reimport_runs_survives_as_a_conflict(interviewer):
+    """The import locks the questions it reads: it waits for the edit, sees it, keeps it."""
+    bank_import(data=BUILTIN.read_bytes(), source_name="bank.md")
+    question = Question.objects.get(prompt_md__startswith=ORIGINAL)
+    changed = BUILTIN.read_text().replace(ORIGINAL, CHANGED, 1).encode()
+    outcome = race(
+        lambda: question_update(
+            question=question,
+            actor=interviewer,
+            prompt_md="（面试官改写）" + question.prompt_md,
+            explanation_md=question.explanation_md,
+            reference_answer_md=question.reference_answer_md,
+            difficulty=question.difficulty,
+        ),
+        lambda: bank_import(data=changed, source_name="bank.md"),
+    )
+    assert not isinstance(outcome["first"], Exception), outcome["first"]
+    result = outcome["second"]
+    assert not isinstance(result, Exception), result
+    assert result.summary().endswith(
+        "created 0, updated 0, unchanged 128, deactivated 0, conflicts 1 (nothing changed)"
+    )
+    assert result.conflicts == [
+        f"bank.md:{question.source_line}: question {question.source_key} changed in the file "
+        "but was edited in the app (version 2); kept the app's version"
+    ]
+    question.refresh_from_db()
+    assert question.prompt_md == "（面试官改写）" + ORIGINAL
+    assert (question.version, question.edited_in_app) == (2, True)
+    assert list(question.revisions.values_list("version", "source")) == [
+        (1, QuestionRevision.Source.IMPORT)
+    ]
