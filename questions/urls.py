@@ -8,4 +8,5 @@ urlpatterns = [
     path("questions/<int:pk>/", views.question_detail, name="question_detail"),
     path("questions/<int:pk>/edit/", views.question_edit, name="question_edit"),
     path("import/", views.bank_upload, name="bank_upload"),
+    path("import/jobs/<int:pk>/", views.bank_import_job, name="bank_import_job"),
 ]

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -12,8 +13,9 @@ from accounts.roles import user_can
 
 from .filters import QuestionFilter
 from .forms import BankUploadForm, ChoiceFormSet, QuestionEditForm
-from .importer import BankImportError, bank_import
-from .models import QuestionBank, QuestionKind
+from .import_jobs import bank_import_job_for, bank_upload_import
+from .importer import BankImportError
+from .models import BankImportJob, QuestionBank, QuestionKind
 from .selectors import bank_list, bank_tree, question_list
 from .services import ChoiceInput, StaleQuestionVersion, question_update
 
@@ -157,16 +159,32 @@ def bank_upload(request):
             ]
         else:
             try:
-                result = bank_import(
+                result = bank_upload_import(
                     data=upload.read(),
                     source_name=upload.name,
                     dry_run=form.cleaned_data["dry_run"],
+                    requested_by=request.user,
                 )
             except BankImportError as exc:
                 errors = exc.lines()
+            if isinstance(result, BankImportJob):  # a large file: its page shows the progress
+                return redirect("questions:bank_import_job", pk=result.pk)
     return render(
         request,
         "questions/bank_upload.html",
         {"form": form, "result": result, "errors": errors, "banks": QuestionBank.objects.all()},
         status=400 if errors else 200,
     )
+
+
+@capability_required("bank.import")
+def bank_import_job(request, pk):
+    """A background import's status; htmx polls the fragment until the job has finished."""
+    job = bank_import_job_for(user=request.user, pk=pk)
+    if job is None:
+        raise Http404
+    context = {"job": job, "result": job.result, "errors": job.errors}
+    if request.htmx:
+        return render(request, "questions/_import_job.html", context)
+    context |= {"form": BankUploadForm(), "banks": QuestionBank.objects.all()}
+    return render(request, "questions/bank_upload.html", context)
