@@ -181,6 +181,40 @@ def bank_import(
     return result
 
 
+# A question the file asks for, with where it goes: (parsed, category, skill, difficulty).
+_Wanted = tuple[ParsedQuestion, Category | None, Skill | None, int | None]
+
+# Question columns an import writes on existing rows.
+_QUESTION_FIELDS = [
+    "category",
+    "skill",
+    "kind",
+    "prompt_md",
+    "explanation_md",
+    "reference_answer_md",
+    "difficulty",
+    "version",
+    "source_fingerprint",
+    "source_line",
+    "position",
+    "is_active",
+    "updated_at",
+]
+
+
+@dataclass
+class _QuestionWrites:
+    """What an import writes to questions, decided before anything is written."""
+
+    created: list[tuple[Question, ParsedQuestion]] = field(default_factory=list)
+    # New content (a new version): the file's question, for its choices.
+    changed: list[tuple[Question, ParsedQuestion]] = field(default_factory=list)
+    # Same content; only position, line or active flag move.
+    moved: list[Question] = field(default_factory=list)
+    # question id -> (version replaced, its content): goes to the history.
+    superseded: dict[int, tuple[int, dict]] = field(default_factory=dict)
+
+
 def _write_bank(parsed: ParsedBank, *, source_name: str, sha: str) -> ImportResult:
     now = timezone.now()
     bank = _bank_for_update(parsed.title, source_name)
@@ -188,12 +222,27 @@ def _write_bank(parsed: ParsedBank, *, source_name: str, sha: str) -> ImportResu
     result.warnings = [f"{source_name}:{line}: {msg}" for line, msg in parsed.warnings]
     result.long_form_without_answer = parsed.long_form_without_answer
 
-    categories = {c.name: c for c in bank.categories.all()}
-    skills = {s.anchor: s for s in Skill.objects.filter(category__bank=bank)}
+    categories = _upsert_categories(bank, parsed)
+    wanted = _upsert_skills(bank, parsed, categories)
     # Locked until the import commits: an edit in the app either committed before (and is seen
     # here, kept as a conflict) or waits for the import (and applies to the imported version).
     existing = {q.source_key: q for q in bank.questions.select_for_update(no_key=True)}
-    # Categories and skills: upsert by name / anchor, keep the file's order.
+    writes = _plan_questions(bank, wanted, existing, result, source_name)
+    _deactivate_gone(existing, {pq.source_key for pq, *_ in wanted}, writes, result)
+    _save_questions(writes, result)
+    _save_superseded_versions(writes.superseded)
+    _replace_choices(writes)
+    if result.changed or bank.source_sha256 != sha:
+        bank.source_name = Path(source_name).name  # never a server path
+        bank.source_sha256 = sha
+        bank.imported_at = now
+        bank.save(update_fields=["source_name", "source_sha256", "imported_at"])
+    return result
+
+
+def _upsert_categories(bank: QuestionBank, parsed: ParsedBank) -> dict[str, Category]:
+    """The bank's categories by name, created or moved to the file's order."""
+    categories = {c.name: c for c in bank.categories.all()}
     new_categories: list[Category] = []
     for c_pos, pcat in enumerate(parsed.categories):
         category = categories.get(pcat.name)
@@ -204,7 +253,16 @@ def _write_bank(parsed: ParsedBank, *, source_name: str, sha: str) -> ImportResu
             category.position = c_pos
             category.save(update_fields=["position"])
     Category.objects.bulk_create(new_categories)
-    wanted: list[tuple[ParsedQuestion, Category | None, Skill | None, int | None]] = []
+    return categories
+
+
+def _upsert_skills(
+    bank: QuestionBank, parsed: ParsedBank, categories: dict[str, Category]
+) -> list[_Wanted]:
+    """Skills created or updated by anchor, in the file's order; returns every question of the
+    file (skill questions, then long-form) with where it belongs."""
+    skills = {s.anchor: s for s in Skill.objects.filter(category__bank=bank)}
+    wanted: list[_Wanted] = []
     new_skills: list[Skill] = []
     changed_skills: list[Skill] = []
     for pcat in parsed.categories:
@@ -227,27 +285,27 @@ def _write_bank(parsed: ParsedBank, *, source_name: str, sha: str) -> ImportResu
             wanted += [(q, category, skill, pskill.difficulty) for q in pskill.questions]
     Skill.objects.bulk_create(new_skills)
     _bulk_update(Skill, changed_skills, ["category", "name", "difficulty", "position"])
-    wanted += [(q, None, None, None) for q in parsed.long_form]
+    return wanted + [(q, None, None, None) for q in parsed.long_form]
 
-    to_create: list[tuple[Question, ParsedQuestion]] = []
-    to_update: list[tuple[Question, ParsedQuestion]] = []
-    superseded: dict[int, tuple[int, dict]] = {}  # question id -> (old version, old content)
-    seen: set[str] = set()
+
+def _plan_questions(
+    bank: QuestionBank,
+    wanted: list[_Wanted],
+    existing: dict[str, Question],
+    result: ImportResult,
+    source_name: str,
+) -> _QuestionWrites:
+    """Match the file's questions to the bank's by source key: new, changed (a new version),
+    or the same (only position and line may move; an app edit is kept as a conflict)."""
+    writes = _QuestionWrites()
     for position, (pq, category, skill, difficulty) in enumerate(wanted):
-        seen.add(pq.source_key)
         fingerprint = _fingerprint(pq, difficulty, skill.anchor if skill else "")
         question = existing.get(pq.source_key)
         if question is None:
-            question = Question(
-                bank=bank,
-                category=category,
-                skill=skill,
-                source_key=pq.source_key,
-            )
+            question = Question(bank=bank, category=category, skill=skill, source_key=pq.source_key)
             _apply(question, pq, difficulty, fingerprint, position)
-            to_create.append((question, pq))
-            continue
-        if question.source_fingerprint == fingerprint or question.edited_in_app:
+            writes.created.append((question, pq))
+        elif question.source_fingerprint == fingerprint or question.edited_in_app:
             if question.source_fingerprint == fingerprint:
                 result.unchanged += question.is_active
             else:
@@ -255,23 +313,39 @@ def _write_bank(parsed: ParsedBank, *, source_name: str, sha: str) -> ImportResu
                     f"{source_name}:{pq.line}: question {pq.source_key} changed in the file but "
                     f"was edited in the app (version {question.version}); kept the app's version"
                 )
-            dirty = (question.position, question.source_line) != (position, pq.line)
-            question.position, question.source_line = position, pq.line
-            if not question.is_active:
-                question.is_active, dirty = True, True
-                result.reactivated += 1
-            if dirty:
-                to_update.append((question, None))
-            continue
-        superseded[question.pk] = (question.version, question_snapshot(question, ()))
-        question.category, question.skill = category, skill
-        question.version += 1
-        _apply(question, pq, difficulty, fingerprint, position)
-        question.is_active = True
-        to_update.append((question, pq))
-        result.updated += 1
+            _keep(question, pq, position, writes, result)
+        else:
+            writes.superseded[question.pk] = (question.version, question_snapshot(question, ()))
+            question.category, question.skill = category, skill
+            question.version += 1
+            _apply(question, pq, difficulty, fingerprint, position)
+            question.is_active = True
+            writes.changed.append((question, pq))
+            result.updated += 1
+    return writes
 
-    # Gone from the file: deactivated. Questions written in the app were never in it: kept.
+
+def _keep(
+    question: Question,
+    pq: ParsedQuestion,
+    position: int,
+    writes: _QuestionWrites,
+    result: ImportResult,
+) -> None:
+    """A question whose content stays: it follows the file's order and comes back if inactive."""
+    dirty = (question.position, question.source_line) != (position, pq.line)
+    question.position, question.source_line = position, pq.line
+    if not question.is_active:
+        question.is_active, dirty = True, True
+        result.reactivated += 1
+    if dirty:
+        writes.moved.append(question)
+
+
+def _deactivate_gone(
+    existing: dict[str, Question], seen: set[str], writes: _QuestionWrites, result: ImportResult
+) -> None:
+    """Gone from the file: deactivated. Questions written in the app were never in it: kept."""
     gone = [
         q
         for key, q in existing.items()
@@ -279,34 +353,18 @@ def _write_bank(parsed: ParsedBank, *, source_name: str, sha: str) -> ImportResu
     ]
     for question in gone:
         question.is_active = False
-        to_update.append((question, None))
+    writes.moved += gone
     result.deactivated = len(gone)
 
-    created = Question.objects.bulk_create([q for q, _ in to_create], batch_size=1000)
+
+def _save_questions(writes: _QuestionWrites, result: ImportResult) -> None:
+    created = Question.objects.bulk_create([q for q, _ in writes.created], batch_size=1000)
     result.created = len(created)
-    if to_update:
-        _bulk_update(
-            Question,
-            [q for q, _ in to_update],
-            [
-                "category",
-                "skill",
-                "kind",
-                "prompt_md",
-                "explanation_md",
-                "reference_answer_md",
-                "difficulty",
-                "version",
-                "source_fingerprint",
-                "source_line",
-                "position",
-                "is_active",
-                "updated_at",
-            ],
-            batch_size=1000,
-        )
-    changed_content = [(q, pq) for q, pq in to_update if pq is not None]
-    # The versions these updates supersede go to the history, with the choices they had.
+    _bulk_update(Question, [q for q, _ in writes.changed] + writes.moved, _QUESTION_FIELDS)
+
+
+def _save_superseded_versions(superseded: dict[int, tuple[int, dict]]) -> None:
+    """The versions an import replaces go to the history, with the choices they had."""
     old_choices: dict[int, list[Choice]] = {}
     for choice in Choice.objects.filter(question_id__in=superseded).order_by("position", "id"):
         old_choices.setdefault(choice.question_id, []).append(choice)
@@ -322,28 +380,33 @@ def _write_bank(parsed: ParsedBank, *, source_name: str, sha: str) -> ImportResu
         ],
         batch_size=1000,
     )
-    Choice.objects.filter(question__in=[q for q, _ in changed_content]).delete()
+
+
+def _replace_choices(writes: _QuestionWrites) -> None:
+    """New and changed questions get the file's choices; changed ones lose their old ones."""
+    Choice.objects.filter(question__in=[q for q, _ in writes.changed]).delete()
     Choice.objects.bulk_create(
         [
-            Choice(
-                question=question,
-                label=c.label,
-                text_md=c.text_md,
-                is_correct=c.is_correct,
-                position=i,
-            )
-            for question, pq in [*to_create, *changed_content]
-            for i, c in enumerate(pq.choices)
+            choice
+            for question, pq in [*writes.created, *writes.changed]
+            for choice in _choice_rows(question, pq)
         ],
         batch_size=2000,
     )
 
-    if result.changed or bank.source_sha256 != sha:
-        bank.source_name = Path(source_name).name  # never a server path
-        bank.source_sha256 = sha
-        bank.imported_at = now
-        bank.save(update_fields=["source_name", "source_sha256", "imported_at"])
-    return result
+
+def _choice_rows(question: Question, pq: ParsedQuestion) -> list[Choice]:
+    """The one place an import builds Choice rows from the file."""
+    return [
+        Choice(
+            question=question,
+            label=c.label,
+            text_md=c.text_md,
+            is_correct=c.is_correct,
+            position=i,
+        )
+        for i, c in enumerate(pq.choices)
+    ]
 
 
 def _bulk_update(model: type[Model], rows: list, fields: list[str], batch_size: int = 1000) -> None:
@@ -383,6 +446,7 @@ def _bulk_update(model: type[Model], rows: list, fields: list[str], batch_size: 
 
 
 def _apply(question: Question, pq: ParsedQuestion, difficulty, fingerprint: str, position: int):
+    """The one place an import turns a file's question into a Question's field values."""
     question.kind = pq.kind
     question.prompt_md = pq.prompt_md
     question.explanation_md = pq.explanation_md
