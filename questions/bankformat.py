@@ -389,6 +389,24 @@ class _OverviewSkill:
 
 
 @dataclass
+class _DetailsState:
+    """Where the details section reader is: the six things a line's meaning depends on."""
+
+    fence: _Fence = field(default_factory=_Fence)
+    category: _Category | None = None
+    skill: _Skill | None = None
+    question: _Question | None = None
+    pending_anchor: str = ""  # an "<a id>" line waiting for the skill heading after it
+    stray_reported: bool = False  # stray text is reported once per section
+
+    @property
+    def open_question(self) -> _Question | None:
+        """The question whose text is being read: started, no answer block yet."""
+        question = self.question
+        return question if question is not None and question.answer is None else None
+
+
+@dataclass
 class _LongFormEntry:
     line: int
     heading: str
@@ -645,133 +663,142 @@ class _Parser:
     # details: "### category", "<a id>", "#### skill", difficulty, "**问题 N:**", <details>
 
     def _parse_details(self, index: int) -> int:
-        fence = _Fence()
-        category: _Category | None = None
-        skill: _Skill | None = None
-        question: _Question | None = None
-        pending_anchor = ""
-        stray_reported = False
+        """Read "## 详细题目列表" from `index`; returns the index of the next section."""
+        state = _DetailsState()
         n = len(self.lines)
-
-        def open_question() -> _Question | None:
-            return question if question is not None and question.answer is None else None
-
         while index < n:
             line = self.lines[index]
             lineno = index + 1
-            if fence.step(line, lineno):
-                if open_question() is not None:
-                    question.body.append((lineno, line))
-                elif not stray_reported:
-                    self.warn(lineno, "code block outside any question ignored")
-                    stray_reported = True
-                index += 1
-                continue
-            first = line[:1]
-            if first == ">" and question is not None and question.answer is None:
-                question.body.append((lineno, line))  # fast path: the quoted question text
-                index += 1
-                continue
-            stripped = line.strip()
-            if not stripped:
-                if question is not None and question.answer is None:
-                    question.body.append((lineno, line))
-                index += 1
-                continue
-            if first == "#" and _H2_RE.match(line):
+            if state.fence.step(line, lineno):
+                self._details_code_line(state, line, lineno)
+            elif line[:1] == ">" and state.open_question is not None:
+                state.open_question.body.append((lineno, line))  # fast path: the quoted text
+            elif not line.strip():
+                if state.open_question is not None:
+                    state.open_question.body.append((lineno, line))
+            elif line[:1] == "#" and _H2_RE.match(line):
                 break
-            if stripped[:1] == "<" and _DETAILS_OPEN_RE.match(line):
-                index, answer = self._read_details(index)
-                if question is None:
-                    self.error(
-                        answer.line,
-                        "answer block (<details>) does not follow a question "
-                        '("**问题 N:**" line missing?)',
-                    )
-                elif question.answer is not None:
-                    self.error(
-                        answer.line,
-                        f"question {question.number} (line {question.line}) has a second "
-                        "answer block (<details>)",
-                    )
-                else:
-                    question.answer = answer
-                pending_anchor = ""
+            elif line.lstrip()[:1] == "<" and _DETAILS_OPEN_RE.match(line):
+                index = self._details_answer(state, index)
                 continue
+            else:
+                self._details_text_line(state, line, lineno)
             index += 1
-            anchor_match = _ANCHOR_RE.match(line) if stripped[:1] == "<" else None
-            if anchor_match:
-                pending_anchor = _anchor_value(anchor_match)
-                continue
-            h4 = _H4_RE.match(line) if first == "#" else None
-            h3 = None if h4 or first != "#" else _H3_RE.match(line)
-            if h4:
-                question = None
-                name, inline_anchor = _clean_heading(h4.group(1))
-                name = _unescape_line(name)
-                anchor = inline_anchor or pending_anchor
-                pending_anchor = ""
-                if not name:
-                    self.error(lineno, "skill heading has no name")
-                    skill = None
-                    continue
-                if category is None:
-                    self.error(
-                        lineno,
-                        f'skill "{name}" appears before any "### category" heading in '
-                        '"## 详细题目列表"',
-                    )
-                    category = _Category("", lineno)
-                    self.categories.append(category)
-                skill = _Skill(
-                    name=name,
-                    line=lineno,
-                    anchor=anchor or slugify_heading(name),
-                    explicit_anchor=bool(anchor),
-                    category=category.name,
-                )
-                category.skills.append(skill)
-                continue
-            if h3:
-                question = None
-                skill = None
-                pending_anchor = ""
-                name = _unescape_line(_clean_heading(h3.group(1))[0])
-                category = _Category(name, lineno)
-                self.categories.append(category)
-                if not name:
-                    self.error(lineno, "category heading has no name")
-                continue
-            if stripped:
-                pending_anchor = ""
-            plain = stripped.replace("*", "").strip()
-            difficulty = _DIFFICULTY_RE.match(plain) if plain.startswith("技能难度") else None
-            if difficulty and skill is not None and open_question() is None:
-                self._set_difficulty(skill, difficulty.group(1), lineno)
-                continue
-            question_match = _QUESTION_RE.match(plain) if stripped.startswith("**") else None
-            if question_match and _QUESTION_LINE_RE.match(stripped):
-                if skill is None:
-                    self.error(lineno, 'question appears before any "#### skill" heading')
-                    question = None
-                    continue
-                question = _Question(int(question_match.group(1)), lineno)
-                skill.questions.append(question)
-                rest = re.sub(r"^\*\*\s*问题[^*]*\*\*\s*[:：]?\s*", "", stripped)
-                if rest:
-                    question.body.append((lineno, rest))
-                continue
-            if open_question() is not None:
-                if not _HR_RE.match(line):
-                    question.body.append((lineno, line))
-                continue
-            if stripped and not _HR_RE.match(line):
-                if difficulty and skill is None:
-                    self.warn(lineno, "difficulty line outside any skill ignored")
-                elif not stray_reported:
-                    self.warn(lineno, f"unexpected text ignored: {stripped[:60]!r}")
-                    stray_reported = True
         return index
+
+    def _details_code_line(self, state: _DetailsState, line: str, lineno: int) -> None:
+        if state.open_question is not None:
+            state.open_question.body.append((lineno, line))
+        elif not state.stray_reported:
+            self.warn(lineno, "code block outside any question ignored")
+            state.stray_reported = True
+
+    def _details_answer(self, state: _DetailsState, index: int) -> int:
+        """A <details> block: the answer of the question before it. Returns the next index."""
+        index, answer = self._read_details(index)
+        question = state.question
+        if question is None:
+            self.error(
+                answer.line,
+                'answer block (<details>) does not follow a question ("**问题 N:**" line missing?)',
+            )
+        elif question.answer is not None:
+            self.error(
+                answer.line,
+                f"question {question.number} (line {question.line}) has a second "
+                "answer block (<details>)",
+            )
+        else:
+            question.answer = answer
+        state.pending_anchor = ""
+        return index
+
+    def _details_text_line(self, state: _DetailsState, line: str, lineno: int) -> None:
+        """A non-blank line outside code and answers: anchor, heading, difficulty, question
+        marker, or the text of the open question."""
+        stripped = line.strip()
+        first = line[:1]
+        anchor_match = _ANCHOR_RE.match(line) if stripped[:1] == "<" else None
+        if anchor_match:
+            state.pending_anchor = _anchor_value(anchor_match)
+            return
+        h4 = _H4_RE.match(line) if first == "#" else None
+        if h4:
+            self._details_skill(state, h4.group(1), lineno)
+            return
+        h3 = _H3_RE.match(line) if first == "#" else None
+        if h3:
+            self._details_category(state, h3.group(1), lineno)
+            return
+        state.pending_anchor = ""
+        plain = stripped.replace("*", "").strip()
+        difficulty = _DIFFICULTY_RE.match(plain) if plain.startswith("技能难度") else None
+        if difficulty and state.skill is not None and state.open_question is None:
+            self._set_difficulty(state.skill, difficulty.group(1), lineno)
+            return
+        question_match = _QUESTION_RE.match(plain) if stripped.startswith("**") else None
+        if question_match and _QUESTION_LINE_RE.match(stripped):
+            self._details_question(state, int(question_match.group(1)), stripped, lineno)
+            return
+        if _HR_RE.match(line):
+            return
+        if state.open_question is not None:
+            state.open_question.body.append((lineno, line))
+        elif difficulty and state.skill is None:
+            self.warn(lineno, "difficulty line outside any skill ignored")
+        elif not state.stray_reported:
+            self.warn(lineno, f"unexpected text ignored: {stripped[:60]!r}")
+            state.stray_reported = True
+
+    def _details_skill(self, state: _DetailsState, heading: str, lineno: int) -> None:
+        """ "#### skill": a new skill of the current category, keyed by the anchor before it."""
+        state.question = None
+        name, inline_anchor = _clean_heading(heading)
+        name = _unescape_line(name)
+        anchor = inline_anchor or state.pending_anchor
+        state.pending_anchor = ""
+        if not name:
+            self.error(lineno, "skill heading has no name")
+            state.skill = None
+            return
+        if state.category is None:
+            self.error(
+                lineno,
+                f'skill "{name}" appears before any "### category" heading in "## 详细题目列表"',
+            )
+            state.category = _Category("", lineno)
+            self.categories.append(state.category)
+        state.skill = _Skill(
+            name=name,
+            line=lineno,
+            anchor=anchor or slugify_heading(name),
+            explicit_anchor=bool(anchor),
+            category=state.category.name,
+        )
+        state.category.skills.append(state.skill)
+
+    def _details_category(self, state: _DetailsState, heading: str, lineno: int) -> None:
+        state.question = state.skill = None
+        state.pending_anchor = ""
+        name = _unescape_line(_clean_heading(heading)[0])
+        state.category = _Category(name, lineno)
+        self.categories.append(state.category)
+        if not name:
+            self.error(lineno, "category heading has no name")
+
+    def _details_question(
+        self, state: _DetailsState, number: int, stripped: str, lineno: int
+    ) -> None:
+        """ "**问题 N:**": a new question of the current skill; text may follow on the line."""
+        if state.skill is None:
+            self.error(lineno, 'question appears before any "#### skill" heading')
+            state.question = None
+            return
+        state.question = _Question(number, lineno)
+        state.skill.questions.append(state.question)
+        rest = re.sub(r"^\*\*\s*问题[^*]*\*\*\s*[:：]?\s*", "", stripped)
+        if rest:
+            state.question.body.append((lineno, rest))
 
     def _set_difficulty(self, skill: _Skill, raw: str, lineno: int) -> None:
         skill.difficulty_invalid = True  # until proven valid
