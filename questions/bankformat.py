@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from .limits import MARKDOWN_MAX_CHARS, NAME_MAX_CHARS
+from .models import QuestionKind
 
 __all__ = [
     "BankFormatError",
@@ -24,10 +25,6 @@ __all__ = [
     "parse_bank",
     "slugify_heading",
 ]
-
-SINGLE_CHOICE = "single_choice"
-MULTIPLE_CHOICE = "multiple_choice"
-OPEN_ENDED = "open_ended"
 
 DIFFICULTY_HINT = '"**技能难度评分:** N/10"'
 
@@ -51,7 +48,7 @@ class ParsedChoice:
 class ParsedQuestion:
     source_key: str
     line: int
-    kind: str
+    kind: QuestionKind
     prompt_md: str
     choices: tuple[ParsedChoice, ...]
     explanation_md: str
@@ -345,7 +342,6 @@ def _name_key(name: str) -> str:
 @dataclass
 class _Answer:
     line: int
-    end_line: int
     text: str
 
 
@@ -839,7 +835,7 @@ class _Parser:
         n = len(self.lines)
         if _DETAILS_CLOSE in after_open.lower():
             cut = after_open.lower().index(_DETAILS_CLOSE)
-            return index + 1, _Answer(start, start, after_open[:cut])
+            return index + 1, _Answer(start, after_open[:cut])
         content.append(after_open)
         index += 1
         while index < n:
@@ -851,7 +847,7 @@ class _Parser:
             lower = line.lower()
             if _DETAILS_CLOSE in lower:
                 content.append(line[: lower.index(_DETAILS_CLOSE)])
-                return index + 1, _Answer(start, index + 1, "\n".join(content))
+                return index + 1, _Answer(start, "\n".join(content))
             stripped = line.strip()
             h2 = _H2_RE.match(line)
             if (
@@ -866,7 +862,7 @@ class _Parser:
                     start,
                     f"<details> is never closed: expected </details> before line {index + 1}",
                 )
-                return index, _Answer(start, index, "\n".join(content))
+                return index, _Answer(start, "\n".join(content))
             content.append(line)
             index += 1
         where = (
@@ -877,7 +873,7 @@ class _Parser:
         self.error(
             start, f"<details> is never closed: the file ends before </details>{where}; {_CUT_OFF}?"
         )
-        return n, _Answer(start, n, "\n".join(content))
+        return n, _Answer(start, "\n".join(content))
 
     # long-form section: every "###" heading is a question, its markdown body the answer
 
@@ -1095,7 +1091,7 @@ class _Parser:
             return ParsedQuestion(
                 source_key=key,
                 line=question.line,
-                kind=OPEN_ENDED,
+                kind=QuestionKind.OPEN_ENDED,
                 prompt_md=prompt,
                 choices=(),
                 explanation_md="",
@@ -1138,7 +1134,7 @@ class _Parser:
         return ParsedQuestion(
             source_key=key,
             line=question.line,
-            kind=MULTIPLE_CHOICE if len(letters) > 1 else SINGLE_CHOICE,
+            kind=(QuestionKind.MULTIPLE_CHOICE if len(letters) > 1 else QuestionKind.SINGLE_CHOICE),
             prompt_md=prompt,
             choices=tuple(choices),
             explanation_md=explanation,
@@ -1178,7 +1174,7 @@ class _Parser:
             question = ParsedQuestion(
                 source_key=_long_form_key(normalised, occurrence),
                 line=entry.line,
-                kind=OPEN_ENDED,
+                kind=QuestionKind.OPEN_ENDED,
                 prompt_md=prompt,
                 choices=(),
                 explanation_md="",

@@ -34,7 +34,7 @@ class BankImportError(Exception):
     def __init__(self, source_name: str, issues: list[tuple[int, str]]):
         self.source_name = source_name
         self.issues = issues
-        super().__init__("\n".join(f"{source_name}:{line}: {msg}" for line, msg in issues))
+        super().__init__("\n".join(self.lines()))
 
     def lines(self) -> list[str]:
         return [f"{self.source_name}:{line}: {message}" for line, message in self.issues]
