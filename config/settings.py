@@ -202,6 +202,8 @@ STORAGES = {
 }
 # Largest bank file accepted by the importer (command and upload page).
 BANK_UPLOAD_MAX_BYTES = env_int("BANK_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+# Uploads larger than this import in a Celery task, with progress on the page.
+BANK_UPLOAD_ASYNC_BYTES = env_int("BANK_UPLOAD_ASYNC_BYTES", 512 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(BANK_UPLOAD_MAX_BYTES + 1024 * 1024, 2_621_440)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 

@@ -11,6 +11,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
+from .limits import MARKDOWN_MAX_CHARS, NAME_MAX_CHARS
+from .models import QuestionKind
+
 __all__ = [
     "BankFormatError",
     "ParsedBank",
@@ -22,10 +25,6 @@ __all__ = [
     "parse_bank",
     "slugify_heading",
 ]
-
-SINGLE_CHOICE = "single_choice"
-MULTIPLE_CHOICE = "multiple_choice"
-OPEN_ENDED = "open_ended"
 
 DIFFICULTY_HINT = '"**技能难度评分:** N/10"'
 
@@ -49,7 +48,7 @@ class ParsedChoice:
 class ParsedQuestion:
     source_key: str
     line: int
-    kind: str
+    kind: QuestionKind
     prompt_md: str
     choices: tuple[ParsedChoice, ...]
     explanation_md: str
@@ -322,6 +321,17 @@ def _split_table_row(line: str) -> list[str]:
     return [cell.replace("\\|", "|") for cell in cells]
 
 
+def _excerpt(text: str, length: int = 40) -> str:
+    return text if len(text) <= length else text[:length] + "…"
+
+
+def _over_the_limit(text: str, limit: int) -> str:
+    """Empty when `text` fits, else the end of a message: "is N characters long, over ..."."""
+    if len(text) <= limit:
+        return ""
+    return f"is {len(text):,} characters long, over the {limit:,}-character limit"
+
+
 def _name_key(name: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", name).split()).casefold()
 
@@ -332,7 +342,6 @@ def _name_key(name: str) -> str:
 @dataclass
 class _Answer:
     line: int
-    end_line: int
     text: str
 
 
@@ -373,6 +382,24 @@ class _OverviewSkill:
     category: str
     invalid: bool = False
     used: bool = False
+
+
+@dataclass
+class _DetailsState:
+    """Where the details section reader is: the six things a line's meaning depends on."""
+
+    fence: _Fence = field(default_factory=_Fence)
+    category: _Category | None = None
+    skill: _Skill | None = None
+    question: _Question | None = None
+    pending_anchor: str = ""  # an "<a id>" line waiting for the skill heading after it
+    stray_reported: bool = False  # stray text is reported once per section
+
+    @property
+    def open_question(self) -> _Question | None:
+        """The question whose text is being read: started, no answer block yet."""
+        question = self.question
+        return question if question is not None and question.answer is None else None
 
 
 @dataclass
@@ -446,6 +473,8 @@ class _Parser:
 
     def parse(self) -> ParsedBank:
         title, index = self._find_title()
+        if too_long := _over_the_limit(title, NAME_MAX_CHARS):
+            self.error(index, f"the bank title {too_long}")
         n = len(self.lines)
         while index < n:
             match = _H2_RE.match(self.lines[index])
@@ -630,133 +659,142 @@ class _Parser:
     # details: "### category", "<a id>", "#### skill", difficulty, "**问题 N:**", <details>
 
     def _parse_details(self, index: int) -> int:
-        fence = _Fence()
-        category: _Category | None = None
-        skill: _Skill | None = None
-        question: _Question | None = None
-        pending_anchor = ""
-        stray_reported = False
+        """Read "## 详细题目列表" from `index`; returns the index of the next section."""
+        state = _DetailsState()
         n = len(self.lines)
-
-        def open_question() -> _Question | None:
-            return question if question is not None and question.answer is None else None
-
         while index < n:
             line = self.lines[index]
             lineno = index + 1
-            if fence.step(line, lineno):
-                if open_question() is not None:
-                    question.body.append((lineno, line))
-                elif not stray_reported:
-                    self.warn(lineno, "code block outside any question ignored")
-                    stray_reported = True
-                index += 1
-                continue
-            first = line[:1]
-            if first == ">" and question is not None and question.answer is None:
-                question.body.append((lineno, line))  # fast path: the quoted question text
-                index += 1
-                continue
-            stripped = line.strip()
-            if not stripped:
-                if question is not None and question.answer is None:
-                    question.body.append((lineno, line))
-                index += 1
-                continue
-            if first == "#" and _H2_RE.match(line):
+            if state.fence.step(line, lineno):
+                self._details_code_line(state, line, lineno)
+            elif line[:1] == ">" and state.open_question is not None:
+                state.open_question.body.append((lineno, line))  # fast path: the quoted text
+            elif not line.strip():
+                if state.open_question is not None:
+                    state.open_question.body.append((lineno, line))
+            elif line[:1] == "#" and _H2_RE.match(line):
                 break
-            if stripped[:1] == "<" and _DETAILS_OPEN_RE.match(line):
-                index, answer = self._read_details(index)
-                if question is None:
-                    self.error(
-                        answer.line,
-                        "answer block (<details>) does not follow a question "
-                        '("**问题 N:**" line missing?)',
-                    )
-                elif question.answer is not None:
-                    self.error(
-                        answer.line,
-                        f"question {question.number} (line {question.line}) has a second "
-                        "answer block (<details>)",
-                    )
-                else:
-                    question.answer = answer
-                pending_anchor = ""
+            elif line.lstrip()[:1] == "<" and _DETAILS_OPEN_RE.match(line):
+                index = self._details_answer(state, index)
                 continue
+            else:
+                self._details_text_line(state, line, lineno)
             index += 1
-            anchor_match = _ANCHOR_RE.match(line) if stripped[:1] == "<" else None
-            if anchor_match:
-                pending_anchor = _anchor_value(anchor_match)
-                continue
-            h4 = _H4_RE.match(line) if first == "#" else None
-            h3 = None if h4 or first != "#" else _H3_RE.match(line)
-            if h4:
-                question = None
-                name, inline_anchor = _clean_heading(h4.group(1))
-                name = _unescape_line(name)
-                anchor = inline_anchor or pending_anchor
-                pending_anchor = ""
-                if not name:
-                    self.error(lineno, "skill heading has no name")
-                    skill = None
-                    continue
-                if category is None:
-                    self.error(
-                        lineno,
-                        f'skill "{name}" appears before any "### category" heading in '
-                        '"## 详细题目列表"',
-                    )
-                    category = _Category("", lineno)
-                    self.categories.append(category)
-                skill = _Skill(
-                    name=name,
-                    line=lineno,
-                    anchor=anchor or slugify_heading(name),
-                    explicit_anchor=bool(anchor),
-                    category=category.name,
-                )
-                category.skills.append(skill)
-                continue
-            if h3:
-                question = None
-                skill = None
-                pending_anchor = ""
-                name = _unescape_line(_clean_heading(h3.group(1))[0])
-                category = _Category(name, lineno)
-                self.categories.append(category)
-                if not name:
-                    self.error(lineno, "category heading has no name")
-                continue
-            if stripped:
-                pending_anchor = ""
-            plain = stripped.replace("*", "").strip()
-            difficulty = _DIFFICULTY_RE.match(plain) if plain.startswith("技能难度") else None
-            if difficulty and skill is not None and open_question() is None:
-                self._set_difficulty(skill, difficulty.group(1), lineno)
-                continue
-            question_match = _QUESTION_RE.match(plain) if stripped.startswith("**") else None
-            if question_match and _QUESTION_LINE_RE.match(stripped):
-                if skill is None:
-                    self.error(lineno, 'question appears before any "#### skill" heading')
-                    question = None
-                    continue
-                question = _Question(int(question_match.group(1)), lineno)
-                skill.questions.append(question)
-                rest = re.sub(r"^\*\*\s*问题[^*]*\*\*\s*[:：]?\s*", "", stripped)
-                if rest:
-                    question.body.append((lineno, rest))
-                continue
-            if open_question() is not None:
-                if not _HR_RE.match(line):
-                    question.body.append((lineno, line))
-                continue
-            if stripped and not _HR_RE.match(line):
-                if difficulty and skill is None:
-                    self.warn(lineno, "difficulty line outside any skill ignored")
-                elif not stray_reported:
-                    self.warn(lineno, f"unexpected text ignored: {stripped[:60]!r}")
-                    stray_reported = True
         return index
+
+    def _details_code_line(self, state: _DetailsState, line: str, lineno: int) -> None:
+        if state.open_question is not None:
+            state.open_question.body.append((lineno, line))
+        elif not state.stray_reported:
+            self.warn(lineno, "code block outside any question ignored")
+            state.stray_reported = True
+
+    def _details_answer(self, state: _DetailsState, index: int) -> int:
+        """A <details> block: the answer of the question before it. Returns the next index."""
+        index, answer = self._read_details(index)
+        question = state.question
+        if question is None:
+            self.error(
+                answer.line,
+                'answer block (<details>) does not follow a question ("**问题 N:**" line missing?)',
+            )
+        elif question.answer is not None:
+            self.error(
+                answer.line,
+                f"question {question.number} (line {question.line}) has a second "
+                "answer block (<details>)",
+            )
+        else:
+            question.answer = answer
+        state.pending_anchor = ""
+        return index
+
+    def _details_text_line(self, state: _DetailsState, line: str, lineno: int) -> None:
+        """A non-blank line outside code and answers: anchor, heading, difficulty, question
+        marker, or the text of the open question."""
+        stripped = line.strip()
+        first = line[:1]
+        anchor_match = _ANCHOR_RE.match(line) if stripped[:1] == "<" else None
+        if anchor_match:
+            state.pending_anchor = _anchor_value(anchor_match)
+            return
+        h4 = _H4_RE.match(line) if first == "#" else None
+        if h4:
+            self._details_skill(state, h4.group(1), lineno)
+            return
+        h3 = _H3_RE.match(line) if first == "#" else None
+        if h3:
+            self._details_category(state, h3.group(1), lineno)
+            return
+        state.pending_anchor = ""
+        plain = stripped.replace("*", "").strip()
+        difficulty = _DIFFICULTY_RE.match(plain) if plain.startswith("技能难度") else None
+        if difficulty and state.skill is not None and state.open_question is None:
+            self._set_difficulty(state.skill, difficulty.group(1), lineno)
+            return
+        question_match = _QUESTION_RE.match(plain) if stripped.startswith("**") else None
+        if question_match and _QUESTION_LINE_RE.match(stripped):
+            self._details_question(state, int(question_match.group(1)), stripped, lineno)
+            return
+        if _HR_RE.match(line):
+            return
+        if state.open_question is not None:
+            state.open_question.body.append((lineno, line))
+        elif difficulty and state.skill is None:
+            self.warn(lineno, "difficulty line outside any skill ignored")
+        elif not state.stray_reported:
+            self.warn(lineno, f"unexpected text ignored: {stripped[:60]!r}")
+            state.stray_reported = True
+
+    def _details_skill(self, state: _DetailsState, heading: str, lineno: int) -> None:
+        """ "#### skill": a new skill of the current category, keyed by the anchor before it."""
+        state.question = None
+        name, inline_anchor = _clean_heading(heading)
+        name = _unescape_line(name)
+        anchor = inline_anchor or state.pending_anchor
+        state.pending_anchor = ""
+        if not name:
+            self.error(lineno, "skill heading has no name")
+            state.skill = None
+            return
+        if state.category is None:
+            self.error(
+                lineno,
+                f'skill "{name}" appears before any "### category" heading in "## 详细题目列表"',
+            )
+            state.category = _Category("", lineno)
+            self.categories.append(state.category)
+        state.skill = _Skill(
+            name=name,
+            line=lineno,
+            anchor=anchor or slugify_heading(name),
+            explicit_anchor=bool(anchor),
+            category=state.category.name,
+        )
+        state.category.skills.append(state.skill)
+
+    def _details_category(self, state: _DetailsState, heading: str, lineno: int) -> None:
+        state.question = state.skill = None
+        state.pending_anchor = ""
+        name = _unescape_line(_clean_heading(heading)[0])
+        state.category = _Category(name, lineno)
+        self.categories.append(state.category)
+        if not name:
+            self.error(lineno, "category heading has no name")
+
+    def _details_question(
+        self, state: _DetailsState, number: int, stripped: str, lineno: int
+    ) -> None:
+        """ "**问题 N:**": a new question of the current skill; text may follow on the line."""
+        if state.skill is None:
+            self.error(lineno, 'question appears before any "#### skill" heading')
+            state.question = None
+            return
+        state.question = _Question(number, lineno)
+        state.skill.questions.append(state.question)
+        rest = re.sub(r"^\*\*\s*问题[^*]*\*\*\s*[:：]?\s*", "", stripped)
+        if rest:
+            state.question.body.append((lineno, rest))
 
     def _set_difficulty(self, skill: _Skill, raw: str, lineno: int) -> None:
         skill.difficulty_invalid = True  # until proven valid
@@ -797,7 +835,7 @@ class _Parser:
         n = len(self.lines)
         if _DETAILS_CLOSE in after_open.lower():
             cut = after_open.lower().index(_DETAILS_CLOSE)
-            return index + 1, _Answer(start, start, after_open[:cut])
+            return index + 1, _Answer(start, after_open[:cut])
         content.append(after_open)
         index += 1
         while index < n:
@@ -809,7 +847,7 @@ class _Parser:
             lower = line.lower()
             if _DETAILS_CLOSE in lower:
                 content.append(line[: lower.index(_DETAILS_CLOSE)])
-                return index + 1, _Answer(start, index + 1, "\n".join(content))
+                return index + 1, _Answer(start, "\n".join(content))
             stripped = line.strip()
             h2 = _H2_RE.match(line)
             if (
@@ -824,7 +862,7 @@ class _Parser:
                     start,
                     f"<details> is never closed: expected </details> before line {index + 1}",
                 )
-                return index, _Answer(start, index, "\n".join(content))
+                return index, _Answer(start, "\n".join(content))
             content.append(line)
             index += 1
         where = (
@@ -835,7 +873,7 @@ class _Parser:
         self.error(
             start, f"<details> is never closed: the file ends before </details>{where}; {_CUT_OFF}?"
         )
-        return n, _Answer(start, n, "\n".join(content))
+        return n, _Answer(start, "\n".join(content))
 
     # long-form section: every "###" heading is a question, its markdown body the answer
 
@@ -965,8 +1003,11 @@ class _Parser:
                     f'category "{category.name}" has no skills ("#### skill" headings); '
                     f"{_CUT_OFF}?",
                 )
+            if too_long := _over_the_limit(category.name, NAME_MAX_CHARS):
+                self.error(category.line, f'category name "{_excerpt(category.name)}" {too_long}')
             skills = []
             for skill in category.skills:
+                self._check_skill_names(skill)
                 if not skill.questions:
                     self.error(
                         skill.line,
@@ -987,6 +1028,8 @@ class _Parser:
                         )
                     built = self._build_question(skill, question, key)
                     if built is not None:
+                        where = f'question {question.number} of skill "{skill.name}"'
+                        self._check_markdown_sizes(built, where, question.answer.line)
                         questions.append(built)
                 skills.append(
                     ParsedSkill(
@@ -999,6 +1042,26 @@ class _Parser:
                 )
             result.append(ParsedCategory(category.name, category.line, tuple(skills)))
         return tuple(result)
+
+    def _check_skill_names(self, skill: _Skill) -> None:
+        if too_long := _over_the_limit(skill.name, NAME_MAX_CHARS):
+            self.error(skill.line, f'skill name "{_excerpt(skill.name)}" {too_long}')
+        elif too_long := _over_the_limit(skill.anchor, NAME_MAX_CHARS):
+            self.error(
+                skill.line, f'skill "{skill.name}": anchor "{_excerpt(skill.anchor)}" {too_long}'
+            )
+
+    def _check_markdown_sizes(self, question: ParsedQuestion, where: str, answer_line: int) -> None:
+        """Every markdown field within MARKDOWN_MAX_CHARS, as the forms and the API require."""
+        fields = [
+            ("the question text", question.prompt_md, question.line),
+            ("the explanation", question.explanation_md, answer_line),
+            ("the reference answer", question.reference_answer_md, answer_line),
+            *((f"option {c.label}", c.text_md, question.line) for c in question.choices),
+        ]
+        for name, text, line in fields:
+            if too_long := _over_the_limit(text, MARKDOWN_MAX_CHARS):
+                self.error(line, f"{where}: {name} {too_long}")
 
     def _build_question(
         self, skill: _Skill, question: _Question, key: str
@@ -1028,7 +1091,7 @@ class _Parser:
             return ParsedQuestion(
                 source_key=key,
                 line=question.line,
-                kind=OPEN_ENDED,
+                kind=QuestionKind.OPEN_ENDED,
                 prompt_md=prompt,
                 choices=(),
                 explanation_md="",
@@ -1071,7 +1134,7 @@ class _Parser:
         return ParsedQuestion(
             source_key=key,
             line=question.line,
-            kind=MULTIPLE_CHOICE if len(letters) > 1 else SINGLE_CHOICE,
+            kind=(QuestionKind.MULTIPLE_CHOICE if len(letters) > 1 else QuestionKind.SINGLE_CHOICE),
             prompt_md=prompt,
             choices=tuple(choices),
             explanation_md=explanation,
@@ -1108,18 +1171,19 @@ class _Parser:
                     entry.line,
                     f"long-form question repeats the heading at line {occurrences[normalised][0]}",
                 )
-            questions.append(
-                ParsedQuestion(
-                    source_key=_long_form_key(normalised, occurrence),
-                    line=entry.line,
-                    kind=OPEN_ENDED,
-                    prompt_md=prompt,
-                    choices=(),
-                    explanation_md="",
-                    reference_answer_md=answer,
-                    number=number,
-                )
+            question = ParsedQuestion(
+                source_key=_long_form_key(normalised, occurrence),
+                line=entry.line,
+                kind=QuestionKind.OPEN_ENDED,
+                prompt_md=prompt,
+                choices=(),
+                explanation_md="",
+                reference_answer_md=answer,
+                number=number,
             )
+            where = f'long-form question "{_excerpt(prompt)}"'
+            self._check_markdown_sizes(question, where, entry.line)
+            questions.append(question)
         return tuple(questions), without_answer
 
 

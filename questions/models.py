@@ -202,3 +202,51 @@ class QuestionRevision(models.Model):
 
     def __str__(self):
         return f"{self.question_id} v{self.version}"
+
+
+class BankImportJob(models.Model):
+    """A bank file uploaded for import in the background (large uploads), and its outcome.
+
+    Seen only by the user who uploaded it and by staff."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    source_name = models.CharField(_("source file"), max_length=255)
+    # The uploaded bytes until the import has run (emptied then): at most BANK_UPLOAD_MAX_BYTES.
+    content = models.BinaryField(_("content"), blank=True)
+    dry_run = models.BooleanField(_("check only"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
+    # ImportResult.as_dict() when done; the refused file's PATH:LINE lines when failed.
+    result = models.JSONField(_("result"), null=True, blank=True, encoder=_UnicodeJSONEncoder)
+    errors = models.JSONField(_("errors"), default=list, blank=True, encoder=_UnicodeJSONEncoder)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("bank import job")
+        verbose_name_plural = _("bank import jobs")
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="import_job_progress_100")
+        ]
+
+    def __str__(self):
+        return f"{self.source_name} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -9,4 +9,5 @@ urlpatterns = [
     path("questions/<int:pk>/edit/", views.question_edit, name="question_edit"),
     path("preview/", views.markdown_preview, name="markdown_preview"),
     path("import/", views.bank_upload, name="bank_upload"),
+    path("import/jobs/<int:pk>/", views.bank_import_job, name="bank_import_job"),
 ]

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponseBadRequest, QueryDict
+from django.http import Http404, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -21,9 +21,10 @@ from .forms import (
     MarkdownPreviewForm,
     QuestionEditForm,
 )
-from .importer import BankImportError, bank_import
+from .import_jobs import bank_import_job_for, bank_upload_import
+from .importer import BankImportError
 from .markdown import render_markdown
-from .models import QuestionBank, QuestionKind
+from .models import BankImportJob, QuestionBank, QuestionKind
 from .selectors import bank_list, bank_skills, bank_tree, question_list
 from .services import ChoiceInput, StaleQuestionVersion, question_update
 
@@ -272,16 +273,32 @@ def bank_upload(request):
             ]
         else:
             try:
-                result = bank_import(
+                result = bank_upload_import(
                     data=upload.read(),
                     source_name=upload.name,
                     dry_run=form.cleaned_data["dry_run"],
+                    requested_by=request.user,
                 )
             except BankImportError as exc:
                 errors = exc.lines()
+            if isinstance(result, BankImportJob):  # a large file: its page shows the progress
+                return redirect("questions:bank_import_job", pk=result.pk)
     return render(
         request,
         "questions/bank_upload.html",
         {"form": form, "result": result, "errors": errors, "banks": QuestionBank.objects.all()},
         status=400 if errors else 200,
     )
+
+
+@capability_required("bank.import")
+def bank_import_job(request, pk):
+    """A background import's status; htmx polls the fragment until the job has finished."""
+    job = bank_import_job_for(user=request.user, pk=pk)
+    if job is None:
+        raise Http404
+    context = {"job": job, "result": job.result, "errors": job.errors}
+    if request.htmx:
+        return render(request, "questions/_import_job.html", context)
+    context |= {"form": BankUploadForm(), "banks": QuestionBank.objects.all()}
+    return render(request, "questions/bank_upload.html", context)
