@@ -4,6 +4,7 @@ from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
+from .limits import MARKDOWN_MAX_CHARS
 from .models import QuestionKind
 
 
@@ -24,14 +25,20 @@ class QuestionEditForm(forms.Form):
         help_text=_("Leave empty to keep a long-form question unrated."),
     )
     prompt_md = forms.CharField(
-        label=_("Prompt (markdown)"), widget=forms.Textarea(attrs={"rows": 8})
+        label=_("Prompt (markdown)"),
+        max_length=MARKDOWN_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 8}),
     )
     explanation_md = forms.CharField(
-        label=_("Explanation (markdown)"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Explanation (markdown)"),
+        required=False,
+        max_length=MARKDOWN_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     reference_answer_md = forms.CharField(
         label=_("Reference answer (markdown)"),
         required=False,
+        max_length=MARKDOWN_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 10}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -40,7 +47,10 @@ class QuestionEditForm(forms.Form):
 class ChoiceForm(forms.Form):
     label = forms.CharField(label=_("Label"), max_length=4, required=False)
     text_md = forms.CharField(
-        label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Text"),
+        required=False,
+        max_length=MARKDOWN_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     is_correct = forms.BooleanField(label=_("Correct"), required=False)
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from .bankformat import BankFormatError, ParsedBank, ParsedQuestion, parse_bank
+from .markdown import render_markdown
 from .models import Category, Choice, Question, QuestionBank, QuestionRevision, Skill
 
 
@@ -237,6 +238,9 @@ def _write_bank(parsed: ParsedBank, *, source_name: str, sha: str) -> ImportResu
                 "prompt_md",
                 "explanation_md",
                 "reference_answer_md",
+                "prompt_html",
+                "explanation_html",
+                "reference_answer_html",
                 "difficulty",
                 "version",
                 "source_fingerprint",
@@ -271,6 +275,7 @@ def _write_bank(parsed: ParsedBank, *, source_name: str, sha: str) -> ImportResu
                 question=question,
                 label=c.label,
                 text_md=c.text_md,
+                text_html=render_markdown(c.text_md),
                 is_correct=c.is_correct,
                 position=i,
             )
@@ -293,6 +298,7 @@ def _apply(question: Question, pq: ParsedQuestion, difficulty, fingerprint: str,
     question.prompt_md = pq.prompt_md
     question.explanation_md = pq.explanation_md
     question.reference_answer_md = pq.reference_answer_md
+    question.render_html()
     question.difficulty = difficulty  # None for long-form: unrated until someone rates it
     question.source_fingerprint = fingerprint
     question.source_line = pq.line

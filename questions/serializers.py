@@ -4,9 +4,11 @@ from rest_framework import serializers
 
 from accounts.roles import user_can
 
+from .limits import MARKDOWN_MAX_CHARS
 from .models import Category, Choice, Question, QuestionBank, Skill
 
 KEY_FIELDS = ("explanation_md", "reference_answer_md")
+MARKDOWN_FIELDS = ("prompt_md", *KEY_FIELDS)
 # What identifies and places a question, without its answers (drafts show just these).
 QUESTION_SUMMARY_FIELDS = [
     "id",
@@ -63,7 +65,7 @@ class SkillSerializer(serializers.ModelSerializer):
 
 
 class ChoiceSerializer(serializers.ModelSerializer):
-    text = serializers.CharField(source="text_md")
+    text = serializers.CharField(source="text_md", max_length=MARKDOWN_MAX_CHARS)
 
     class Meta:
         model = Choice
@@ -103,6 +105,7 @@ class QuestionSerializer(serializers.ModelSerializer):
             "bank": {"required": True},
             "kind": {"required": True},
             "difficulty": {"min_value": 1, "max_value": 10},
+            **{name: {"max_length": MARKDOWN_MAX_CHARS} for name in MARKDOWN_FIELDS},
         }
 
     def to_representation(self, instance):
