@@ -1,6 +1,7 @@
 """Markdown to safe HTML: a CommonMark parser with tables, then an allow-list sanitiser."""
 
 import re
+from urllib.parse import SplitResult, urlsplit
 
 import nh3
 from markdown_it import MarkdownIt
@@ -81,13 +82,48 @@ _md.add_render_rule("html_inline", _raw_html)
 _md.add_render_rule("html_block", _raw_html)
 
 
+# What a browser does to an attribute's URL before parsing it (WHATWG URL standard): strip
+# leading and trailing C0 controls and spaces, drop tabs and newlines anywhere, and read `\`
+# as `/` (for http(s) pages). `/\evil.example/x.png` and `/<tab>/evil.example` are `//evil...`.
+_C0_OR_SPACE = "".join(map(chr, range(0x21)))
+_TAB_OR_NEWLINE = re.compile("[\t\n\r]")
+_RASTER_IMAGES = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/avif", "image/bmp"}
+
+
+def _as_browser_reads(url: str) -> str:
+    return _TAB_OR_NEWLINE.sub("", url.strip(_C0_OR_SPACE)).replace("\\", "/")
+
+
+def _split(url: str) -> SplitResult | None:
+    try:
+        return urlsplit(url)
+    except ValueError:  # e.g. an unclosed `[` of an IPv6 host: no URL a browser would load
+        return None
+
+
+def _image_source(url: str) -> str | None:
+    """The source a browser would load if it is this site or an inline raster image, else None."""
+    url = _as_browser_reads(url)
+    parts = _split(url)
+    if parts is None:
+        return None
+    if parts.scheme.lower() == "data":
+        media_type = parts.path.split(",", 1)[0].split(";", 1)[0].strip().lower()
+        return url if media_type in _RASTER_IMAGES else None
+    # Any number of slashes names a host to a browser (`///evil.example`), so a path that
+    # starts with two is refused even where urlsplit sees no host.
+    if parts.scheme or parts.netloc or url.startswith("//"):
+        return None
+    return url
+
+
 def _safe_image_source(element: str, attribute: str, value: str) -> str | None:
     """Images come from this site or are inline data: a question never makes the browser
     fetch from elsewhere (tracking, or a page that breaks offline)."""
     if element == "img" and attribute == "src":
-        same_site = value.startswith("/") and not value.startswith("//")
-        return value if same_site or value.startswith("data:image/") else None
-    if value.strip().lower().startswith("data:"):
+        return _image_source(value)
+    parts = _split(_as_browser_reads(value))
+    if parts is None or parts.scheme.lower() == "data":
         return None  # data: URLs only as image sources
     return value
 

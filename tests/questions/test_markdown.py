@@ -309,3 +309,60 @@ def test_services_refuse_a_choice_over_a_limit(bank, interviewer):
     assert refused.value.message_dict == {
         "choices": [f"Choice A: {LONG_MESSAGE}", f"Choice B: {DEEP_MESSAGE}"]
     }
+
+
+# --- image sources -------------------------------------------------------------------------------
+
+# Written as an author would type them in raw HTML; `&#9;` is a tab, which browsers drop.
+HOSTILE_SOURCES = [
+    "http://evil.example/x.png",
+    "https://evil.example/x.png",
+    "//evil.example/x.png",
+    "///evil.example/x.png",
+    "/\\evil.example/x.png",
+    "\\\\evil.example/x.png",
+    "\\/evil.example/x.png",
+    "/&#9;/evil.example/x.png",
+    "/&#10;/evil.example/x.png",
+    "/&#13;/evil.example/x.png",
+    "&#9;//evil.example/x.png",
+    " //evil.example/x.png",
+    "&#1;//evil.example/x.png",
+    "http:/evil.example/x.png",
+    "https:evil.example/x.png",
+    "HTTPS://evil.example/x.png",
+    "//[evil.example/x.png",
+    "javascript:alert(1)",
+    "java&#9;script:alert(1)",
+    "data:image/svg+xml;base64,PHN2Zz48L3N2Zz4=",
+    "data:text/html;base64,PGI+aGk8L2I+",
+    "DATA:text/html,hi",
+]
+# Source as written -> the src a browser is given.
+FRIENDLY_SOURCES = [
+    ("/static/favicon.svg", "/static/favicon.svg"),
+    ("/media/questions/1.png?v=2#top", "/media/questions/1.png?v=2#top"),
+    ("images/diagram.png", "images/diagram.png"),
+    (" /static/favicon.svg ", "/static/favicon.svg"),
+    ("data:image/png;base64,iVBORw0KGgo=", "data:image/png;base64,iVBORw0KGgo="),
+    ("data:image/jpeg;base64,/9j/4AAQ", "data:image/jpeg;base64,/9j/4AAQ"),
+    ("DATA:image/gif;base64,R0lGODlh", "DATA:image/gif;base64,R0lGODlh"),
+]
+
+
+@pytest.mark.parametrize("source", HOSTILE_SOURCES)
+def test_images_from_elsewhere_lose_their_source(source):
+    html = render_markdown(f'Look: <img src="{source}" alt="picture">')
+    assert html == '<p>Look: <img alt="picture"></p>\n'
+
+
+@pytest.mark.parametrize(("source", "loaded"), FRIENDLY_SOURCES)
+def test_images_of_this_site_and_inline_rasters_keep_their_source(source, loaded):
+    html = render_markdown(f'Look: <img src="{source}" alt="picture">')
+    assert html == f'<p>Look: <img src="{loaded}" alt="picture"></p>\n'
+
+
+@pytest.mark.parametrize("href", ["data:text/html,hi", "da&#9;ta:text/html,hi", " DATA:,x"])
+def test_links_never_carry_data_urls(href):
+    html = render_markdown(f'<a href="{href}">link</a>')
+    assert html == '<p><a rel="noopener noreferrer nofollow">link</a></p>\n'
