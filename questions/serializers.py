@@ -39,16 +39,20 @@ class BankSerializer(serializers.ModelSerializer):
 
 
 class CategorySerializer(serializers.ModelSerializer):
-    skill_count = serializers.IntegerField(read_only=True)
+    skill_count = serializers.IntegerField(
+        read_only=True, help_text="Skills of the category holding an active question."
+    )
+    question_count = serializers.IntegerField(read_only=True, help_text="Active questions.")
 
     class Meta:
         model = Category
-        fields = ["id", "bank", "name", "position", "skill_count"]
+        fields = ["id", "bank", "name", "position", "skill_count", "question_count"]
 
 
 class SkillSerializer(serializers.ModelSerializer):
     category_name = serializers.CharField(source="category.name", read_only=True)
     bank = serializers.IntegerField(source="category.bank_id", read_only=True)
+    question_count = serializers.IntegerField(read_only=True, help_text="Active questions.")
 
     class Meta:
         model = Skill
@@ -61,6 +65,7 @@ class SkillSerializer(serializers.ModelSerializer):
             "anchor",
             "difficulty",
             "position",
+            "question_count",
         ]
 
 
