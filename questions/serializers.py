@@ -79,8 +79,13 @@ class ChoiceSerializer(serializers.ModelSerializer):
 
 
 class QuestionSerializer(serializers.ModelSerializer):
-    skill_name = serializers.CharField(source="skill.name", read_only=True, default=None)
-    category_name = serializers.CharField(source="category.name", read_only=True, default=None)
+    # Long-form questions have no skill and no category: null, and the schema says so.
+    skill_name = serializers.CharField(
+        source="skill.name", read_only=True, default=None, allow_null=True
+    )
+    category_name = serializers.CharField(
+        source="category.name", read_only=True, default=None, allow_null=True
+    )
     choices = ChoiceSerializer(many=True, required=False)
     version = serializers.IntegerField(
         required=False,

@@ -759,3 +759,17 @@ def test_bank_list_query_count(fifty_banks, as_interviewer, django_assert_num_qu
         response = as_interviewer.get("/api/v1/banks/", {"page_size": page_size})
     body = response.json()
     assert len(body["results"]) == page_size and body["count"] == 50
+
+
+# --- schema --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("component", ["Question", "DraftQuestion"])
+def test_the_schema_allows_every_null_a_long_form_question_returns(bank, as_interviewer, component):
+    schema = as_interviewer.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    properties = schema["components"]["schemas"][component]["properties"]
+    long_form = Question.objects.filter(bank=bank, skill__isnull=True).first()
+    row = as_interviewer.get(f"/api/v1/questions/{long_form.pk}/").json()
+    nulls = {name for name, value in row.items() if value is None and name in properties}
+    assert {"category", "category_name", "skill", "skill_name", "difficulty"} <= nulls
+    assert {name for name in nulls if not properties[name].get("nullable")} == set()
