@@ -74,7 +74,7 @@ def _validate(
     errors = _markdown_errors(fields, choices)
     if kind not in QuestionKind.values:
         errors.setdefault("kind", []).append(_("Unknown question kind %(kind)s.") % {"kind": kind})
-    if not prompt_md.strip() and "prompt_md" not in errors:
+    if not prompt_md.strip():
         errors.setdefault("prompt_md", []).append(_("The question needs a prompt."))
     if difficulty is not None and not 1 <= difficulty <= 10:
         errors.setdefault("difficulty", []).append(_("Difficulty is a whole number from 1 to 10."))
