@@ -1,15 +1,13 @@
 """API v1: banks, categories, skills and questions."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Count
 from django.utils.translation import gettext as _
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from .filters import CategoryFilter, QuestionFilter, SkillFilter
-from .models import Category, Skill
-from .selectors import bank_list, question_list
+from .selectors import bank_list, category_list, question_list, skill_list
 from .serializers import BankSerializer, CategorySerializer, QuestionSerializer, SkillSerializer
 from .services import (
     UNCHANGED,
@@ -30,18 +28,14 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CategorySerializer
     capability = "bank.view"
     filterset_class = CategoryFilter
-    queryset = Category.objects.annotate(skill_count=Count("skills")).order_by(
-        "bank", "position", "id"
-    )
+    queryset = category_list()
 
 
 class SkillViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = SkillSerializer
     capability = "bank.view"
     filterset_class = SkillFilter
-    queryset = Skill.objects.select_related("category").order_by(
-        "category__bank", "category__position", "position", "id"
-    )
+    queryset = skill_list().select_related("category")
 
 
 def _choices(data) -> list[ChoiceInput] | None:

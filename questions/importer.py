@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from .bankformat import BankFormatError, ParsedBank, ParsedQuestion, parse_bank
+from .markdown import render_markdown
 from .models import (
     BankImportJob,
     Category,
@@ -192,6 +193,9 @@ _QUESTION_FIELDS = [
     "prompt_md",
     "explanation_md",
     "reference_answer_md",
+    "prompt_html",
+    "explanation_html",
+    "reference_answer_html",
     "difficulty",
     "version",
     "source_fingerprint",
@@ -402,6 +406,7 @@ def _choice_rows(question: Question, pq: ParsedQuestion) -> list[Choice]:
             question=question,
             label=c.label,
             text_md=c.text_md,
+            text_html=render_markdown(c.text_md),
             is_correct=c.is_correct,
             position=i,
         )
@@ -472,6 +477,7 @@ def _apply(question: Question, pq: ParsedQuestion, difficulty, fingerprint: str,
     question.prompt_md = pq.prompt_md
     question.explanation_md = pq.explanation_md
     question.reference_answer_md = pq.reference_answer_md
+    question.render_html()
     question.difficulty = difficulty  # None for long-form: unrated until someone rates it
     question.source_fingerprint = fingerprint
     question.source_line = pq.line

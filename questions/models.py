@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .markdown import render_markdown
+
 DIFFICULTY_RANGE = Q(difficulty__gte=1, difficulty__lte=10)
 
 
@@ -88,6 +90,11 @@ class Question(models.Model):
     prompt_md = models.TextField(_("prompt"))
     explanation_md = models.TextField(_("explanation"), blank=True)
     reference_answer_md = models.TextField(_("reference answer"), blank=True)
+    # The markdown above, rendered and sanitised when the question is written (render_html),
+    # so pages never parse or sanitise per request.
+    prompt_html = models.TextField(blank=True, editable=False)
+    explanation_html = models.TextField(blank=True, editable=False)
+    reference_answer_html = models.TextField(blank=True, editable=False)
     difficulty = models.PositiveSmallIntegerField(_("difficulty"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     edited_in_app = models.BooleanField(_("edited in the app"), default=False)
@@ -139,11 +146,19 @@ class Question(models.Model):
     def is_choice(self) -> bool:
         return self.kind != QuestionKind.OPEN_ENDED
 
+    def render_html(self) -> None:
+        """Fill the *_html fields from the markdown ones; every writer calls this before saving."""
+        self.prompt_html = render_markdown(self.prompt_md)
+        self.explanation_html = render_markdown(self.explanation_md)
+        self.reference_answer_html = render_markdown(self.reference_answer_md)
+
 
 class Choice(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
     label = models.CharField(_("label"), max_length=4)
     text_md = models.TextField(_("text"))
+    # text_md rendered and sanitised when the choice is written (see Question.prompt_html).
+    text_html = models.TextField(blank=True, editable=False)
     is_correct = models.BooleanField(_("correct"), default=False)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 

@@ -4,9 +4,11 @@ from rest_framework import serializers
 
 from accounts.roles import user_can
 
+from .limits import MARKDOWN_MAX_CHARS
 from .models import Category, Choice, Question, QuestionBank, Skill
 
 KEY_FIELDS = ("explanation_md", "reference_answer_md")
+MARKDOWN_FIELDS = ("prompt_md", *KEY_FIELDS)
 # What identifies and places a question, without its answers (drafts show just these).
 QUESTION_SUMMARY_FIELDS = [
     "id",
@@ -37,16 +39,20 @@ class BankSerializer(serializers.ModelSerializer):
 
 
 class CategorySerializer(serializers.ModelSerializer):
-    skill_count = serializers.IntegerField(read_only=True)
+    skill_count = serializers.IntegerField(
+        read_only=True, help_text="Skills of the category holding an active question."
+    )
+    question_count = serializers.IntegerField(read_only=True, help_text="Active questions.")
 
     class Meta:
         model = Category
-        fields = ["id", "bank", "name", "position", "skill_count"]
+        fields = ["id", "bank", "name", "position", "skill_count", "question_count"]
 
 
 class SkillSerializer(serializers.ModelSerializer):
     category_name = serializers.CharField(source="category.name", read_only=True)
     bank = serializers.IntegerField(source="category.bank_id", read_only=True)
+    question_count = serializers.IntegerField(read_only=True, help_text="Active questions.")
 
     class Meta:
         model = Skill
@@ -59,11 +65,12 @@ class SkillSerializer(serializers.ModelSerializer):
             "anchor",
             "difficulty",
             "position",
+            "question_count",
         ]
 
 
 class ChoiceSerializer(serializers.ModelSerializer):
-    text = serializers.CharField(source="text_md")
+    text = serializers.CharField(source="text_md", max_length=MARKDOWN_MAX_CHARS)
 
     class Meta:
         model = Choice
@@ -72,8 +79,13 @@ class ChoiceSerializer(serializers.ModelSerializer):
 
 
 class QuestionSerializer(serializers.ModelSerializer):
-    skill_name = serializers.CharField(source="skill.name", read_only=True, default=None)
-    category_name = serializers.CharField(source="category.name", read_only=True, default=None)
+    # Long-form questions have no skill and no category: null, and the schema says so.
+    skill_name = serializers.CharField(
+        source="skill.name", read_only=True, default=None, allow_null=True
+    )
+    category_name = serializers.CharField(
+        source="category.name", read_only=True, default=None, allow_null=True
+    )
     choices = ChoiceSerializer(many=True, required=False)
     version = serializers.IntegerField(
         required=False,
@@ -103,6 +115,7 @@ class QuestionSerializer(serializers.ModelSerializer):
             "bank": {"required": True},
             "kind": {"required": True},
             "difficulty": {"min_value": 1, "max_value": 10},
+            **{name: {"max_length": MARKDOWN_MAX_CHARS} for name in MARKDOWN_FIELDS},
         }
 
     def to_representation(self, instance):

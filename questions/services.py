@@ -8,6 +8,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .importer import question_snapshot
+from .limits import HTML_MAX_NESTING, MARKDOWN_MAX_CHARS
+from .markdown import raw_html_too_deep, render_markdown
 from .models import Choice, Question, QuestionBank, QuestionKind, QuestionRevision, Skill
 
 
@@ -30,10 +32,50 @@ class StaleQuestionVersion(Exception):
         )
 
 
-def _validate(
-    *, kind: str, prompt_md: str, difficulty, skill, choices: list[ChoiceInput]
-) -> dict[str, list[str]]:
+def _markdown_problem(text: str) -> str | None:
+    """Why this markdown may not be stored, checked before anything parses it; None when fine."""
+    if len(text) > MARKDOWN_MAX_CHARS:
+        return _("At most %(limit)s characters are allowed (this text has %(n)s).") % {
+            "limit": f"{MARKDOWN_MAX_CHARS:,}",
+            "n": f"{len(text):,}",
+        }
+    if raw_html_too_deep(text):
+        return _("HTML tags here nest more than %(limit)s levels deep; write fewer levels.") % {
+            "limit": HTML_MAX_NESTING
+        }
+    return None
+
+
+def _markdown_errors(fields: dict[str, str], choices: list[ChoiceInput]) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
+    for name, text in fields.items():
+        if problem := _markdown_problem(text):
+            errors[name] = [problem]
+    for choice in choices:
+        if problem := _markdown_problem(choice.text_md):
+            errors.setdefault("choices", []).append(
+                _("Choice %(label)s: %(problem)s")
+                % {"label": choice.label.strip(), "problem": problem}
+            )
+    return errors
+
+
+def _validate(
+    *,
+    kind: str,
+    prompt_md: str,
+    difficulty,
+    skill,
+    choices: list[ChoiceInput],
+    explanation_md: str = "",
+    reference_answer_md: str = "",
+) -> dict[str, list[str]]:
+    fields = {
+        "prompt_md": prompt_md,
+        "explanation_md": explanation_md,
+        "reference_answer_md": reference_answer_md,
+    }
+    errors = _markdown_errors(fields, choices)
     if kind not in QuestionKind.values:
         errors.setdefault("kind", []).append(_("Unknown question kind %(kind)s.") % {"kind": kind})
     if not prompt_md.strip():
@@ -78,6 +120,7 @@ def _write_choices(question: Question, choices: list[ChoiceInput]) -> list[Choic
             question=question,
             label=c.label.strip(),
             text_md=c.text_md,
+            text_html=render_markdown(c.text_md),
             is_correct=c.is_correct,
             position=i,
         )
@@ -119,7 +162,13 @@ def question_update(
     elif skill is not None and skill.category.bank_id != question.bank_id:
         raise ValidationError({"skill": [_("That skill belongs to another bank.")]})
     errors = _validate(
-        kind=kind, prompt_md=prompt_md, difficulty=difficulty, skill=skill, choices=choices
+        kind=kind,
+        prompt_md=prompt_md,
+        explanation_md=explanation_md,
+        reference_answer_md=reference_answer_md,
+        difficulty=difficulty,
+        skill=skill,
+        choices=choices,
     )
     if errors:
         raise ValidationError(errors)
@@ -153,6 +202,7 @@ def question_update(
     question.difficulty = difficulty
     if getattr(skill, "pk", None) != question.skill_id:
         question.skill, question.category = skill, skill.category if skill else None
+    question.render_html()
     question.version += 1
     question.edited_in_app = True
     question.last_edited_by = actor if getattr(actor, "is_authenticated", False) else None
@@ -181,12 +231,18 @@ def question_create(
     if difficulty is None and skill is not None:
         difficulty = skill.difficulty
     errors = _validate(
-        kind=kind, prompt_md=prompt_md, difficulty=difficulty, skill=skill, choices=choices
+        kind=kind,
+        prompt_md=prompt_md,
+        explanation_md=explanation_md,
+        reference_answer_md=reference_answer_md,
+        difficulty=difficulty,
+        skill=skill,
+        choices=choices,
     )
     if errors:
         raise ValidationError(errors)
     last = bank.questions.order_by("-position").values_list("position", flat=True).first()
-    question = Question.objects.create(
+    question = Question(
         bank=bank,
         skill=skill,
         category=skill.category if skill else None,
@@ -200,5 +256,7 @@ def question_create(
         position=(last or 0) + 1,
         last_edited_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
+    question.render_html()
+    question.save(force_insert=True)
     _write_choices(question, choices)
     return question

@@ -11,7 +11,17 @@ register = template.Library()
 
 @register.filter(name="markdown")
 def markdown_filter(text: str) -> str:
+    """Renders per request: for text that has no stored HTML (questions and choices have)."""
     return mark_safe(render_markdown(text))  # noqa: S308 - sanitised by nh3 in render_markdown
+
+
+@register.filter(name="stored_html")
+def stored_html(html: str) -> str:
+    """A question's or choice's *_html field, shown as HTML.
+
+    Marked safe only because it was rendered and sanitised by render_markdown when the row was
+    written (Question.render_html, the importer, migration 0004); never use it on other text."""
+    return mark_safe(html)  # noqa: S308 - sanitised on write by render_markdown
 
 
 @register.inclusion_tag("questions/_difficulty.html")

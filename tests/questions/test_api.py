@@ -1,5 +1,6 @@
 """API v1 for the bank (banks, categories, skills, questions) against the real built-in bank."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -91,6 +92,66 @@ def test_bank_detail_counts_only_active_questions(bank, as_interviewer):
     )
     body = as_interviewer.get(f"/api/v1/banks/{bank.pk}/").json()
     assert body["counts"] == {"categories": 7, "skills": 46, "questions": 128}
+
+
+def _bank_without(text: str, *, skill: str, category: str) -> str:
+    """The bank file with one skill and one whole category taken out (overview and details)."""
+    start = text.index(f"<a id='{skill}'></a>")
+    text = text[:start] + text[text.index("<a id=", start + 1) :]
+    text = "".join(line for line in text.splitlines(True) if not line.startswith(f"| {skill} |"))
+    overview = text.index(f"### {category}\n")
+    text = text[:overview] + text[text.index("\n---\n", overview) + 1 :]
+    details = text.index(f"### {category}\n")
+    return text[:details] + text[text.index("## 旧的问题列表", details) :]
+
+
+def _tree_counts(html: str) -> dict[str, int]:
+    tree = html.split('id="bank-tree"')[1].split("</aside>")[0]
+    return {
+        name: int(n)
+        for name, n in re.findall(
+            r'>([^<>]+)</a>\s*(?:<span class="badge[^>]*>\d+</span>\s*)?'
+            r'<span class="count">(\d+)</span>',
+            tree,
+        )
+    }
+
+
+def test_counts_agree_across_the_api_and_the_bank_page_after_a_reimport(
+    bank, as_interviewer, client, interviewer, tmp_path
+):
+    """A skill and a whole category left the file: banks, categories, skills and the bank page
+    all count what is left (6 categories, 46 - 1 - 7 = 38 skills, 129 - 2 - 14 = 113 questions)."""
+    changed = tmp_path / BANK_FILE.name
+    changed.write_text(
+        _bank_without(BANK_FILE.read_text("utf-8"), skill="数据采集与清洗", category="安全与合规"),
+        "utf-8",
+    )
+    assert bank_import_path(path=changed).deactivated == 16
+    banks = as_interviewer.get("/api/v1/banks/").json()["results"]
+    categories = as_interviewer.get("/api/v1/categories/", {"bank": bank.pk}).json()
+    skills = as_interviewer.get("/api/v1/skills/", {"bank": bank.pk, "page_size": 100}).json()
+    assert banks[0]["counts"] == {"categories": 6, "skills": 38, "questions": 113}
+    assert categories["count"] == 6 and skills["count"] == 38
+    assert sum(c["skill_count"] for c in categories["results"]) == 38
+    assert sum(c["question_count"] for c in categories["results"]) == 113 - 37  # no long-form
+    assert sum(s["question_count"] for s in skills["results"]) == 113 - 37
+    assert "安全与合规" not in {c["name"] for c in categories["results"]}
+    assert "数据采集与清洗" not in {s["name"] for s in skills["results"]}
+
+    client.force_login(interviewer)
+    page = client.get("/bank/").content.decode()
+    assert "113 active questions in 6 categories and 38 skills" in page
+    tree = _tree_counts(page)
+    assert {n: tree[n] for n in tree if n not in ("All questions", "Long-form questions")} == {
+        c["name"]: c["question_count"] for c in categories["results"]
+    }
+    page_skills = {}
+    for category in categories["results"]:
+        html = client.get("/bank/", {"bank": bank.pk, "category": category["id"]}).content.decode()
+        opened = _tree_counts(html)
+        page_skills |= {n: opened[n] for n in opened if n not in tree}
+    assert page_skills == {s["name"]: s["question_count"] for s in skills["results"]}
 
 
 # --- categories ----------------------------------------------------------------------------------
@@ -620,14 +681,27 @@ def test_reimport_reports_an_app_edit_only_when_the_file_changed_too(
 
 @pytest.fixture
 def fifty_banks(bank):
-    """49 more banks with one category and one skill each: 50 banks, 56 categories, 95 skills."""
+    """49 more banks with one category, one skill and one question each: 50 banks,
+    56 categories, 95 skills (the lists show only what holds an active question)."""
     banks = QuestionBank.objects.bulk_create(
         QuestionBank(title=f"Bank {i:02d}", slug=f"bank-{i:02d}") for i in range(49)
     )
     categories = Category.objects.bulk_create(Category(bank=b, name="Only") for b in banks)
-    Skill.objects.bulk_create(
+    skills = Skill.objects.bulk_create(
         Skill(category=c, name=f"Skill {i}", anchor=f"skill-{i}", difficulty=1 + i % 10)
         for i, c in enumerate(categories)
+    )
+    Question.objects.bulk_create(
+        Question(
+            bank=s.category.bank,
+            category=s.category,
+            skill=s,
+            kind=QuestionKind.OPEN_ENDED,
+            prompt_md="Why?",
+            difficulty=s.difficulty,
+            source_key="only",
+        )
+        for s in skills
     )
     return banks
 
@@ -658,7 +732,8 @@ def test_filtered_question_list_query_count(
 @pytest.mark.parametrize("page_size", [1, 50])
 def test_skill_list_query_count(fifty_banks, as_interviewer, django_assert_num_queries, page_size):
     # 1. token + user; 2. the user's groups (role check)
-    # 3. COUNT(*) of skills; 4. the page of skills joined with their category
+    # 3. COUNT(*) of skills holding an active question
+    # 4. the page of those skills joined with their category, with their question count
     with django_assert_num_queries(4):
         response = as_interviewer.get("/api/v1/skills/", {"page_size": page_size})
     assert len(response.json()["results"]) == page_size
@@ -669,7 +744,8 @@ def test_category_list_query_count(
     fifty_banks, as_interviewer, django_assert_num_queries, page_size
 ):
     # 1. token + user; 2. the user's groups (role check)
-    # 3. COUNT(*) of categories; 4. the page of categories with their skill count (GROUP BY)
+    # 3. COUNT(*) of categories holding an active question
+    # 4. the page of those categories with their skill and question counts (subqueries)
     with django_assert_num_queries(4):
         response = as_interviewer.get("/api/v1/categories/", {"page_size": page_size})
     assert len(response.json()["results"]) == page_size
@@ -683,3 +759,17 @@ def test_bank_list_query_count(fifty_banks, as_interviewer, django_assert_num_qu
         response = as_interviewer.get("/api/v1/banks/", {"page_size": page_size})
     body = response.json()
     assert len(body["results"]) == page_size and body["count"] == 50
+
+
+# --- schema --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("component", ["Question", "DraftQuestion"])
+def test_the_schema_allows_every_null_a_long_form_question_returns(bank, as_interviewer, component):
+    schema = as_interviewer.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    properties = schema["components"]["schemas"][component]["properties"]
+    long_form = Question.objects.filter(bank=bank, skill__isnull=True).first()
+    row = as_interviewer.get(f"/api/v1/questions/{long_form.pk}/").json()
+    nulls = {name for name, value in row.items() if value is None and name in properties}
+    assert {"category", "category_name", "skill", "skill_name", "difficulty"} <= nulls
+    assert {name for name in nulls if not properties[name].get("nullable")} == set()
