@@ -214,15 +214,18 @@ def _editor_response(
     status=200,
     announce: str | None = None,
     announce_item: int | None = None,
+    typed_points: str | None = None,
 ):
     """The editor fragment; an error is shown in the row it concerns, or above the list.
 
     `announce` names what just happened to `announce_item` ("moved", "swapped", "removed",
-    "points", "added"): the fragment carries it in words for screen readers."""
+    "points", "added"): the fragment carries it in words for screen readers. Refused
+    `typed_points` stay in their field, marked invalid, for the user to correct."""
     context = _editor_context(request, question_set)
     context["announce"], context["announce_item"] = announce, announce_item
     if error_item is not None and any(i.pk == error_item for i in context["items"]):
         context["item_error"], context["error_item"] = error, error_item
+        context["typed_points"] = typed_points
     else:
         context["error"] = error
     return render(request, "interviews/_editor.html", context, status=status)
@@ -236,10 +239,18 @@ def _item(question_set, item_pk) -> QuestionSetItem:
     )
 
 
-def _run(request, question_set, action, item: QuestionSetItem | None = None, announce: str = ""):
+def _run(
+    request,
+    question_set,
+    action,
+    item: QuestionSetItem | None = None,
+    announce: str = "",
+    typed_points: str | None = None,
+):
     """Call a service for an htmx editor action; answer with the refreshed editor.
 
-    A refused action changes nothing and answers 422 with the reason, next to `item` if given.
+    A refused action changes nothing and answers 422 with the reason, next to `item` if given
+    (with the points typed, if they were refused).
     On success the editor says what happened (`announce`); an added item is also named in an
     event, for the page to scroll to it and mark its search result as added."""
     try:
@@ -249,7 +260,12 @@ def _run(request, question_set, action, item: QuestionSetItem | None = None, ann
             m for msgs in getattr(exc, "message_dict", {"": exc.messages}).values() for m in msgs
         )
         return _editor_response(
-            request, question_set, error=text, error_item=item and item.pk, status=422
+            request,
+            question_set,
+            error=text,
+            error_item=item and item.pk,
+            status=422,
+            typed_points=typed_points,
         )
     if not request.htmx:
         return redirect(question_set.get_absolute_url())
@@ -363,6 +379,7 @@ def item_points(request, pk, item_pk):
         ),
         item=item,
         announce="points",
+        typed_points=raw[:20],
     )
 
 

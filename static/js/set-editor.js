@@ -62,10 +62,20 @@
   });
 
   // A new points request clears the errors other rows still show from earlier attempts
-  // (points redraw only their own row, so nothing else would).
+  // (points redraw only their own row, so nothing else would): a field left refused shows its
+  // saved value again, no longer marked invalid.
   document.addEventListener("htmx:beforeRequest", function (event) {
-    if (!event.detail.elt.matches || !event.detail.elt.matches(".points-form")) return;
+    var form = event.detail.elt;
+    if (!form.matches || !form.matches(".points-form")) return;
     document.querySelectorAll("#set-editor .item-error").forEach(function (el) { el.remove(); });
+    document.querySelectorAll('#set-editor .points-form input[aria-invalid="true"]').forEach(
+      function (field) {
+        if (form.contains(field)) return;
+        field.value = field.dataset.saved;
+        field.removeAttribute("aria-invalid");
+        field.removeAttribute("aria-describedby");
+      }
+    );
   });
 
   // The builder: Enter in the title or time limit saves the draft shown; it must not fall
