@@ -119,3 +119,27 @@ def test_accepted_points_clear_the_mark(client, interviewer, question_set):
     response = client.post(url, {"points": "12"}, HTTP_HX_REQUEST="true")
     field = Page(response.content.decode()).by_id(f"points-{item.pk}")
     assert (field["value"], field.get("aria-invalid")) == ("12", None)
+
+
+# --- the read-only set page --------------------------------------------------------------------
+
+
+def test_a_reader_gets_no_side_column(client, hiring_manager, interviewer, question_set):
+    """The side column holds only editing tools: a reader's page gives the set the width."""
+    client.force_login(hiring_manager)
+    page = Page(client.get(f"/sets/{question_set.pk}/").content.decode())
+    assert page.select("aside") == []
+    layout = page.select("div", class_="editor-layout")[0]
+    assert "with-tools" not in layout["class"].split()
+    client.force_login(interviewer)
+    page = Page(client.get(f"/sets/{question_set.pk}/").content.decode())
+    assert [a.get("class") for a in page.select("aside")] == ["editor-side"]
+    assert "with-tools" in page.select("div", class_="editor-layout")[0]["class"].split()
+
+
+def test_an_archived_set_gives_its_owner_the_width_too(client, interviewer, question_set):
+    client.force_login(interviewer)
+    client.post(f"/sets/{question_set.pk}/archive/", {"archived": "1"})
+    page = Page(client.get(f"/sets/{question_set.pk}/").content.decode())
+    assert page.select("aside") == []
+    assert "Archived: restore it to edit it again." in page.select("main")[0].text
