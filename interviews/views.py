@@ -90,8 +90,10 @@ def _builder_context(request, bank, data: dict, initial: dict | None = None) -> 
             (k, QuestionKind(k).label, (data.get("kinds") or {}).get(k), in_bank.get(k, 0))
             for k in KINDS
         ],
-        # The title is needed only to save: the browser must not block Assemble over it.
-        "form": QuestionSetForm(initial=initial or {}, use_required_attribute=False),
+        # The title is required to save; Assemble and Draw again skip the browser's check.
+        "form": QuestionSetForm(initial=initial or {}),
+        # An htmx answer replaces the set's fields above the draft too (with their errors).
+        "oob": bool(request.htmx),
     }
 
 
@@ -157,7 +159,7 @@ def set_builder(request):
     raw_limit = post.get("time_limit_minutes", "")
     context["time_limit"] = int(raw_limit) if raw_limit.isdigit() else None
     if action == "save":
-        form = QuestionSetForm(post, use_required_attribute=False)
+        form = QuestionSetForm(post)
         if form.is_valid():
             try:
                 question_set = services.question_set_create_from_assembly(

@@ -80,13 +80,36 @@
 
   // The builder: Enter in the title or time limit saves the draft shown; it must not fall
   // through to the form's first button (Assemble), which would draw a new one instead.
+  // Before there is a draft (no Save button yet), Enter assembles one.
   document.addEventListener("keydown", function (event) {
-    if (event.key !== "Enter" || !event.target.closest || !event.target.closest(".save-row")) return;
+    if (event.key !== "Enter" || !event.target.closest || !event.target.closest("#set-fields")) return;
     if (event.target.tagName !== "INPUT") return;
     var save = document.querySelector('#builder button[name="action"][value="save"]');
-    if (!save) return;
+    if (!save || save.disabled) return;
     event.preventDefault();
     save.click();
+  });
+
+  // The builder: the draft warns as soon as the time limit typed is below its estimate.
+  function checkTimeLimit() {
+    var field = document.getElementById("id_time_limit_minutes");
+    var warning = document.querySelector('#draft [data-summary="over-time"][data-template]');
+    if (!field || !warning) return;
+    var limit = parseInt(field.value, 10);
+    var over = limit > 0 && Number(warning.dataset.minutes) > limit;
+    warning.textContent = over ? warning.dataset.template.replace("{limit}", String(limit)) : "";
+    warning.hidden = !over;
+  }
+  document.addEventListener("input", function (event) {
+    if (event.target.id === "id_time_limit_minutes") checkTimeLimit();
+  });
+  // A builder answer replaces the title and time limit too: a field the server refused gets
+  // focus (it lies outside the draft, where focus would otherwise land).
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!event.detail.target || event.detail.target.id !== "draft") return;
+    checkTimeLimit();
+    var refused = document.querySelector('#set-fields [aria-invalid="true"]');
+    if (refused) refused.focus();
   });
 
   // Points: Enter saves through htmx like a change does (no second, full-page post).

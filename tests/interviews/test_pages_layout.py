@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from interviews.models import QuestionSet
 from questions.importer import bank_import_path
+from questions.models import Category, Question
 from tests.factories import drawn_set
 
 BUILTIN = Path(__file__).resolve().parents[2] / "data" / "banks" / "ai-llm-training.md"
@@ -143,3 +145,143 @@ def test_an_archived_set_gives_its_owner_the_width_too(client, interviewer, ques
     page = Page(client.get(f"/sets/{question_set.pk}/").content.decode())
     assert page.select("aside") == []
     assert "Archived: restore it to edit it again." in page.select("main")[0].text
+
+
+# --- the builder -------------------------------------------------------------------------------
+
+
+def empty_range(bank) -> dict:
+    """A blueprint of one category and one difficulty that category has no question of."""
+    category = Category.objects.get(bank=bank, name="安全与合规")
+    held = set(Question.objects.filter(category=category).values_list("difficulty", flat=True))
+    difficulty = min(set(range(1, 11)) - held)
+    return {
+        "bank": bank.pk,
+        "count": "3",
+        "mode": "range",
+        "categories": [category.pk],
+        "difficulty_min": str(difficulty),
+        "difficulty_max": str(difficulty),
+        "seed": "5",
+    }
+
+
+def test_title_and_time_limit_come_first_and_only_save_requires_a_title(client, interviewer, bank):
+    client.force_login(interviewer)
+    page = Page(client.get("/sets/new/").content.decode())
+    order = [e.get("id") for e in page.elements]
+    title = page.by_id("id_title")
+    assert "required" in title.attrs and title.get("maxlength") == "200"
+    # Title and time limit open the blueprint: before the bank and everything drawn from it.
+    assert order.index("id_title") < order.index("id_time_limit_minutes") < order.index("bp-bank")
+    (assemble,) = page.select("button", value="preview")
+    assert "formnovalidate" in assemble.attrs  # Assemble draws without a title
+
+
+def test_assemble_and_draw_again_work_without_a_title(client, interviewer, bank):
+    client.force_login(interviewer)
+    for action in ("preview", "redraw"):
+        response = client.post(
+            "/sets/new/",
+            {"bank": bank.pk, "count": "4", "seed": "8", "action": action},
+            HTTP_HX_REQUEST="true",
+        )
+        page = Page(response.content.decode())
+        assert response.status_code == 200
+        assert len(page.select("ol", class_="draft-items")[0].text.split("pts")) == 5
+        (draw_again,) = page.select("button", value="redraw")
+        assert "formnovalidate" in draw_again.attrs
+        assert "This field is required." not in response.content.decode()
+
+
+def test_saving_without_a_title_is_refused_by_the_server_beside_the_field(
+    client, interviewer, bank
+):
+    client.force_login(interviewer)
+    post = {"bank": bank.pk, "count": "4", "seed": "8", "title": " ", "action": "save"}
+    response = client.post("/sets/new/", post, HTTP_HX_REQUEST="true")
+    page = Page(response.content.decode())
+    # The fields sit above the draft, so the answer replaces them too (out of band).
+    fields = page.by_id("set-fields")
+    assert fields.get("hx-swap-oob") == "true"
+    title = page.by_id("id_title")
+    assert title.get("aria-invalid") == "true"
+    assert "This field is required." in page.by_id(title["aria-describedby"]).text
+    assert QuestionSet.objects.count() == 0
+
+
+def test_the_draft_warns_of_the_time_limit_before_saving(client, interviewer, bank):
+    client.force_login(interviewer)
+    post = {"bank": bank.pk, "count": "10", "seed": "8", "action": "preview"}
+    response = client.post(
+        "/sets/new/", {**post, "time_limit_minutes": "5"}, HTTP_HX_REQUEST="true"
+    )
+    page = Page(response.content.decode())
+    (warning,) = page.select("p", **{"data-summary": "over-time"})
+    minutes = int(page.select("dd", **{"data-summary": "minutes"})[0].text.split()[0])
+    assert minutes > 5 and "hidden" not in warning.attrs
+    assert warning.text.strip() == (
+        f"The questions take about {minutes} min, more than the 5-minute time limit. "
+        "Ask for fewer questions or raise the limit."
+    )
+    # Without a limit (or under it) the warning waits, hidden, for the limit the user types:
+    # the page's script fills in the limit and shows it.
+    response = client.post("/sets/new/", post, HTTP_HX_REQUEST="true")
+    (warning,) = Page(response.content.decode()).select("p", **{"data-summary": "over-time"})
+    assert "hidden" in warning.attrs and warning.text.strip() == ""
+    assert warning["data-minutes"] == str(minutes)
+    assert warning["data-template"].replace("{limit}", "7") == (
+        f"The questions take about {minutes} min, more than the 7-minute time limit. "
+        "Ask for fewer questions or raise the limit."
+    )
+
+
+def test_a_draft_of_no_questions_cannot_be_saved(client, interviewer, bank):
+    client.force_login(interviewer)
+    post = empty_range(bank)
+    response = client.post("/sets/new/", {**post, "action": "preview"}, HTTP_HX_REQUEST="true")
+    page = Page(response.content.decode())
+    (save,) = page.select("button", value="save")
+    assert "disabled" in save.attrs
+    assert page.by_id(save["aria-describedby"]).text == (
+        "Nothing to save: the draft has no questions. Widen the blueprint as suggested "
+        "above, then assemble again."
+    )
+    # A save sent anyway is refused in words; nothing is stored.
+    response = client.post(
+        "/sets/new/", {**post, "title": "Empty", "action": "save"}, HTTP_HX_REQUEST="true"
+    )
+    assert "A set needs at least one question, and this draft has none" in (
+        response.content.decode()
+    )
+    assert QuestionSet.objects.count() == 0
+
+
+def test_the_api_refuses_to_save_an_empty_draft(client, interviewer, bank):
+    client.force_login(interviewer)
+    post = empty_range(bank)
+    body = {
+        "bank": bank.pk,
+        "count": 3,
+        "categories": post["categories"],
+        "difficulty_min": int(post["difficulty_min"]),
+        "difficulty_max": int(post["difficulty_max"]),
+        "save": True,
+        "title": "Empty",
+    }
+    response = client.post("/api/v1/question-sets/assemble/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert "A set needs at least one question, and this draft has none" in str(response.json())
+    assert QuestionSet.objects.count() == 0
+
+
+def test_a_shortfall_suggests_what_to_widen(client, interviewer, bank):
+    """The page says what the API's shortfalls say, what to widen included."""
+    client.force_login(interviewer)
+    post = {**empty_range(bank), "action": "preview"}
+    html = client.post("/sets/new/", post, HTTP_HX_REQUEST="true").content.decode()
+    assert (
+        "<li>To get more, widen the difficulty range: at any difficulty, 3 of the 3 questions "
+        "would fit in 安全与合规</li>"
+    ) in html
+    assert "<li>To get more, choose more categories or skills than 安全与合规</li>" in html
