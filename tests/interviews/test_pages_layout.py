@@ -285,3 +285,33 @@ def test_a_shortfall_suggests_what_to_widen(client, interviewer, bank):
         "would fit in 安全与合规</li>"
     ) in html
     assert "<li>To get more, choose more categories or skills than 安全与合规</li>" in html
+
+
+# --- Chinese pages read as Chinese -------------------------------------------------------------
+
+
+def test_chinese_sentences_run_on_with_chinese_punctuation(client, interviewer, question_set):
+    """No space between Chinese sentences (an English habit), no ASCII colon after a word."""
+    client.force_login(interviewer)
+    question_set.time_limit_minutes = 5
+    question_set.save()
+    zh = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+    page = Page(client.get(f"/sets/{question_set.pk}/", **zh).content.decode())
+    owner_line = page.select("p", class_="muted")[0].text.strip()
+    assert owner_line == "所有者：ivan。时间限制 5 分钟。"
+    (warning,) = page.select("p", **{"data-summary": "over-time"})
+    assert warning.text.strip().endswith("分钟的时限。请删减题目或放宽时限。")
+    kit = Page(client.get(f"/sets/{question_set.pk}/print/kit/", **zh).content.decode())
+    scores = [e.text for e in kit.select("div", class_="kit-score")]
+    assert scores and all(
+        s.startswith("得分：") and "备注：" in s and ":" not in s for s in scores
+    ), scores
+    draft = client.post(
+        "/sets/new/",
+        {"bank": question_set.bank_id, "count": "10", "seed": "8", "time_limit_minutes": "5"},
+        HTTP_HX_REQUEST="true",
+        **zh,
+    ).content.decode()
+    (warning,) = Page(draft).select("p", **{"data-summary": "over-time"})
+    assert warning.text.strip().endswith("分钟的时限。请减少题目数量或放宽时限。")
+    assert "。 " not in warning["data-template"]
