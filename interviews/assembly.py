@@ -472,7 +472,8 @@ def plan_assembly(blueprint: Blueprint, groups: Iterable[Group]) -> Plan:
 def explain_shortfalls(
     blueprint: Blueprint, groups: Sequence[Group], plan: Plan, scope: str
 ) -> list[str]:
-    """Say in words what the bank could not supply; empty exactly when nothing is missing."""
+    """Say in words what the bank could not supply, then what to widen to get more; empty
+    exactly when nothing is missing."""
     if plan.total >= blueprint.count:
         return []
     usable = [g for g in groups if g.size > 0]
