@@ -510,7 +510,8 @@ def plan_assembly(blueprint: Blueprint, groups: Iterable[Group]) -> Plan:
 def explain_shortfalls(
     blueprint: Blueprint, groups: Sequence[Group], plan: Plan, scope: str
 ) -> list[str]:
-    """Say in words what the bank could not supply; empty exactly when nothing is missing."""
+    """Say in words what the bank could not supply, then what to widen to get more; empty
+    exactly when nothing is missing."""
     if plan.total >= blueprint.count:
         return []
     usable = [g for g in groups if g.size > 0]
@@ -604,7 +605,64 @@ def explain_shortfalls(
             "total": total,
         }
     )
+    messages += _widening_suggestions(blueprint, usable, plan, scope)
     return list(dict.fromkeys(messages))
+
+
+def _fitting_total(blueprint: Blueprint, groups: Sequence[Group]) -> int:
+    """How many questions of `groups` the blueprint can take together (what a draw gets)."""
+    cells: Counter = Counter()
+    for g in groups:
+        if blueprint.accepts_difficulty(g.difficulty):
+            cells[(g.difficulty, g.kind)] += g.size
+    return _Demands(blueprint).feasible_total(cells)
+
+
+def _widening_suggestions(
+    blueprint: Blueprint, groups: Sequence[Group], plan: Plan, scope: str
+) -> list[str]:
+    """What to widen for a fuller set, each with what it would give: only what truly gives more
+    (the difficulty range, unrated questions, the counts per kind), then the selection."""
+    found: list[str] = []
+    values = {"count": blueprint.count, "scope": scope}
+    wider = (
+        (
+            replace(blueprint, bands=(), difficulty_min=None, difficulty_max=None),
+            _(
+                "to get more, widen the difficulty range: at any difficulty, %(n)s of the "
+                "%(count)s questions would fit in %(scope)s"
+            ),
+        ),
+        (
+            replace(blueprint, include_unrated=True),
+            _(
+                "to get more, allow unrated long-form questions: %(n)s of the %(count)s "
+                "questions would then fit in %(scope)s"
+            ),
+        ),
+        (
+            replace(blueprint, kinds=()),
+            _(
+                "to get more, lower or clear the counts per kind: without them, %(n)s of the "
+                "%(count)s questions would fit in %(scope)s"
+            ),
+        ),
+    )
+    for widened, words in wider:
+        n = _fitting_total(widened, groups)
+        if n > plan.total:
+            found.append(words % {**values, "n": n})
+    if blueprint.categories or blueprint.skills:
+        found.append(_("to get more, choose more categories or skills than %(scope)s") % values)
+    elif not found:
+        found.append(
+            _(
+                "nothing else in the blueprint holds the set back: %(scope)s has no more "
+                "questions that fit, so ask for fewer or add questions to the bank"
+            )
+            % values
+        )
+    return found
 
 
 def _range_words(blueprint: Blueprint) -> str:

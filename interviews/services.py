@@ -178,6 +178,13 @@ def question_set_create(
 
 
 def question_set_create_from_assembly(*, owner, title: str, assembly: Assembly, **fields):
+    if not assembly.items:
+        raise ValidationError(
+            _(
+                "A set needs at least one question, and this draft has none: widen the "
+                "blueprint and assemble again."
+            )
+        )
     bank = QuestionBank.objects.get(pk=assembly.blueprint.bank)
     return question_set_create(
         owner=owner,

@@ -90,8 +90,10 @@ def _builder_context(request, bank, data: dict, initial: dict | None = None) -> 
         "kinds": [
             (k, k.label, (data.get("kinds") or {}).get(k), in_bank.get(k, 0)) for k in QuestionKind
         ],
-        # The title is needed only to save: the browser must not block Assemble over it.
-        "form": QuestionSetForm(initial=initial or {}, use_required_attribute=False),
+        # The title is required to save; Assemble and Draw again skip the browser's check.
+        "form": QuestionSetForm(initial=initial or {}),
+        # An htmx answer replaces the set's fields above the draft too (with their errors).
+        "oob": bool(request.htmx),
     }
 
 
@@ -158,7 +160,7 @@ def set_builder(request):
     # the draft's time is compared with a limit that could be saved, and with nothing else
     context["time_limit"] = limit if limit and 1 <= limit <= MAX_TIME_LIMIT_MINUTES else None
     if action == "save":
-        form = QuestionSetForm(post, use_required_attribute=False)
+        form = QuestionSetForm(post)
         if form.is_valid():
             try:
                 question_set = services.question_set_create_from_assembly(
@@ -218,15 +220,18 @@ def _editor_response(
     status=200,
     announce: str | None = None,
     announce_item: int | None = None,
+    typed_points: str | None = None,
 ):
     """The editor fragment; an error is shown in the row it concerns, or above the list.
 
     `announce` names what just happened to `announce_item` ("moved", "swapped", "removed",
-    "points", "added"): the fragment carries it in words for screen readers."""
+    "points", "added"): the fragment carries it in words for screen readers. Refused
+    `typed_points` stay in their field, marked invalid, for the user to correct."""
     context = _editor_context(request, question_set)
     context["announce"], context["announce_item"] = announce, announce_item
     if error_item is not None and any(i.pk == error_item for i in context["items"]):
         context["item_error"], context["error_item"] = error, error_item
+        context["typed_points"] = typed_points
     else:
         context["error"] = error
     return render(request, "interviews/_editor.html", context, status=status)
@@ -240,11 +245,19 @@ def _item(question_set, item_pk) -> QuestionSetItem:
     )
 
 
-def _run(request, question_set, action, item: int | None = None, announce: str = ""):
+def _run(
+    request,
+    question_set,
+    action,
+    item: int | None = None,
+    announce: str = "",
+    typed_points: str | None = None,
+):
     """Call a service for an htmx editor action; answer with the refreshed editor.
 
     A refused action changes nothing and answers 422 with the reason, next to the `item` (id)
-    if given; an action on an item removed meanwhile answers 409 with the set as it is now.
+    if given (with the points typed, if they were refused); an action on an item removed
+    meanwhile answers 409 with the set as it is now.
     On success the editor says what happened (`announce`); an added item is also named in an
     event, for the page to scroll to it and mark its search result as added."""
     try:
@@ -253,7 +266,14 @@ def _run(request, question_set, action, item: int | None = None, announce: str =
         text = " ".join(
             m for msgs in getattr(exc, "message_dict", {"": exc.messages}).values() for m in msgs
         )
-        return _editor_response(request, question_set, error=text, error_item=item, status=422)
+        return _editor_response(
+            request,
+            question_set,
+            error=text,
+            error_item=item,
+            status=422,
+            typed_points=typed_points,
+        )
     except services.ItemRemoved as exc:
         return _editor_response(request, question_set, error=str(exc), status=409)
     if not request.htmx:
@@ -368,6 +388,7 @@ def item_points(request, pk, item_pk):
         ),
         item=item_pk,
         announce="points",
+        typed_points=raw[:20],
     )
 
 

@@ -57,32 +57,176 @@
     var same = row.dataset.item === spot.item;
     var control = same && row.querySelector('[data-focus-key="' + spot.key + '"]');
     if (control && control.tagName === "FORM") control = control.querySelector("input");
+    // An action from a row's closed "more" menu (narrow screens) comes back to that menu's button.
+    if (control && !isShown(control)) control = rowMenuToggle(row);
     if (!control || control.disabled) control = row.querySelector(".item-handle");
     if (control) control.focus();
   });
 
   // A new points request clears the errors other rows still show from earlier attempts
-  // (points redraw only their own row, so nothing else would).
+  // (points redraw only their own row, so nothing else would): a field left refused shows its
+  // saved value again, no longer marked invalid.
   document.addEventListener("htmx:beforeRequest", function (event) {
-    if (!event.detail.elt.matches || !event.detail.elt.matches(".points-form")) return;
+    var form = event.detail.elt;
+    if (!form.matches || !form.matches(".points-form")) return;
     document.querySelectorAll("#set-editor .item-error").forEach(function (el) { el.remove(); });
+    document.querySelectorAll('#set-editor .points-form input[aria-invalid="true"]').forEach(
+      function (field) {
+        if (form.contains(field)) return;
+        field.value = field.dataset.saved;
+        field.removeAttribute("aria-invalid");
+        field.removeAttribute("aria-describedby");
+      }
+    );
   });
 
   // The builder: Enter in the title or time limit saves the draft shown; it must not fall
   // through to the form's first button (Assemble), which would draw a new one instead.
+  // Before there is a draft (no Save button yet), Enter assembles one.
   document.addEventListener("keydown", function (event) {
-    if (event.key !== "Enter" || !event.target.closest || !event.target.closest(".save-row")) return;
+    if (event.key !== "Enter" || !event.target.closest || !event.target.closest("#set-fields")) return;
     if (event.target.tagName !== "INPUT") return;
     var save = document.querySelector('#builder button[name="action"][value="save"]');
-    if (!save) return;
+    if (!save || save.disabled) return;
     event.preventDefault();
     save.click();
+  });
+
+  // The builder: the draft warns as soon as the time limit typed is below its estimate.
+  function checkTimeLimit() {
+    var field = document.getElementById("id_time_limit_minutes");
+    var warning = document.querySelector('#draft [data-summary="over-time"][data-template]');
+    if (!field || !warning) return;
+    var limit = parseInt(field.value, 10);
+    var over = limit > 0 && Number(warning.dataset.minutes) > limit;
+    warning.textContent = over ? warning.dataset.template.replace("{limit}", String(limit)) : "";
+    warning.hidden = !over;
+  }
+  document.addEventListener("input", function (event) {
+    if (event.target.id === "id_time_limit_minutes") checkTimeLimit();
+  });
+  // A builder answer replaces the title and time limit too: a field the server refused gets
+  // focus (it lies outside the draft, where focus would otherwise land).
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!event.detail.target || event.detail.target.id !== "draft") return;
+    checkTimeLimit();
+    var refused = document.querySelector('#set-fields [aria-invalid="true"]');
+    if (refused) refused.focus();
   });
 
   // Points: Enter saves through htmx like a change does (no second, full-page post).
   document.addEventListener("submit", function (event) {
     if (window.htmx && event.target.matches(".points-form")) event.preventDefault();
   });
+
+  // Narrow screens: the editor's side tools ("Add from the bank", "Settings") would come after
+  // every item, so a tab bar at the top shows the list or one tool at a time. Wide screens show
+  // everything side by side and no bar. Arrow keys, Home and End move between the tabs.
+  var narrow = window.matchMedia("(max-width: 900px)");
+  function editorTabs() {
+    var bar = document.querySelector("[data-editor-tabs]");
+    return bar ? Array.prototype.slice.call(bar.querySelectorAll('[role="tab"]')) : [];
+  }
+  function tabPanel(tab) {
+    return document.getElementById(tab.getAttribute("aria-controls"));
+  }
+  function layoutTabs() {
+    var tabs = editorTabs();
+    if (!tabs.length) return;
+    var on = narrow.matches;
+    tabs[0].parentNode.hidden = !on;
+    tabs.forEach(function (tab) {
+      var panel = tabPanel(tab);
+      if (!panel) return;
+      if (on) {
+        panel.setAttribute("role", "tabpanel");
+        if (!panel.hasAttribute("aria-labelledby")) panel.setAttribute("aria-labelledby", tab.id);
+        panel.hidden = tab.getAttribute("aria-selected") !== "true";
+      } else {
+        panel.removeAttribute("role");
+        if (panel.getAttribute("aria-labelledby") === tab.id) panel.removeAttribute("aria-labelledby");
+        panel.hidden = false;
+      }
+    });
+  }
+  function selectTab(chosen) {
+    editorTabs().forEach(function (tab) {
+      var on = tab === chosen;
+      tab.setAttribute("aria-selected", String(on));
+      tab.tabIndex = on ? 0 : -1;
+    });
+    layoutTabs();
+    chosen.focus();
+  }
+  document.addEventListener("click", function (event) {
+    var tab = event.target.closest && event.target.closest('[data-editor-tabs] [role="tab"]');
+    if (tab) selectTab(tab);
+  });
+  document.addEventListener("keydown", function (event) {
+    var tab = event.target.closest && event.target.closest('[data-editor-tabs] [role="tab"]');
+    if (!tab) return;
+    var tabs = editorTabs();
+    var i = tabs.indexOf(tab);
+    var next = {
+      ArrowRight: tabs[(i + 1) % tabs.length],
+      ArrowLeft: tabs[(i - 1 + tabs.length) % tabs.length],
+      Home: tabs[0],
+      End: tabs[tabs.length - 1],
+    }[event.key];
+    if (!next) return;
+    event.preventDefault();
+    selectTab(next);
+  });
+  if (narrow.addEventListener) narrow.addEventListener("change", layoutTabs);
+  document.addEventListener("DOMContentLoaded", layoutTabs);
+  layoutTabs();
+  // The Questions tab says how many there are, also after an add or a removal.
+  document.addEventListener("htmx:afterSettle", function () {
+    var count = document.querySelector("[data-tab-count]");
+    var figure = document.querySelector('#set-editor [data-summary="count"]');
+    if (count && figure) count.textContent = figure.textContent;
+  });
+
+  // Narrow screens: a row's Swap, Choose… and Remove sit behind its "more" button (wide
+  // screens show them in the row). Escape or a click elsewhere closes it; focus returns to
+  // the button.
+  function isShown(el) {
+    return !!el && el.getClientRects().length > 0;
+  }
+  function closeMenus(except) {
+    document.querySelectorAll("[data-more-toggle][aria-expanded=true]").forEach(function (t) {
+      if (t === except) return;
+      t.setAttribute("aria-expanded", "false");
+      var menu = document.getElementById(t.getAttribute("aria-controls"));
+      if (menu) menu.classList.remove("open");
+    });
+  }
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest && event.target.closest("[data-more-toggle]");
+    if (toggle) {
+      var open = toggle.getAttribute("aria-expanded") !== "true";
+      closeMenus(toggle);
+      toggle.setAttribute("aria-expanded", String(open));
+      document.getElementById(toggle.getAttribute("aria-controls")).classList.toggle("open", open);
+      if (open) {
+        var first = document.querySelector("#" + toggle.getAttribute("aria-controls") + " button:not([disabled])");
+        if (first) first.focus();
+      }
+      return;
+    }
+    var inMenu = event.target.closest && event.target.closest(".item-more.open");
+    if (inMenu) {
+      // The chosen action runs; the menu closes and focus waits on its button meanwhile.
+      var owner = document.querySelector('[aria-controls="' + inMenu.id + '"]');
+      closeMenus();
+      if (owner) owner.focus();
+      return;
+    }
+    closeMenus();
+  });
+  function rowMenuToggle(row) {
+    return row && row.querySelector("[data-more-toggle]");
+  }
 
   // "Choose…" opens the slot's candidates and closes them again; Escape closes them too.
   document.addEventListener("htmx:beforeRequest", function (event) {
@@ -100,13 +244,19 @@
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
     var row = event.target.closest && event.target.closest(".set-item");
+    var menuToggle = rowMenuToggle(row);
+    if (menuToggle && menuToggle.getAttribute("aria-expanded") === "true") {
+      closeMenus();  // an open menu closes first, and gives focus back to its button
+      menuToggle.focus();
+      return;
+    }
     var panel = row && row.querySelector(".swap-options");
     if (!panel || !panel.childElementCount) return;
     var toggle = document.querySelector('[aria-controls="' + panel.id + '"]');
     panel.innerHTML = "";
     if (toggle) {
       toggle.setAttribute("aria-expanded", "false");
-      toggle.focus();
+      (isShown(toggle) ? toggle : menuToggle || toggle).focus();
     }
   });
 

@@ -144,10 +144,15 @@ def test_points_out_of_range_are_refused_in_words(editor_page):
     error = page.locator(".set-item").first.locator(".item-error")
     error.wait_for()
     assert "1 to 100" in error.inner_text()
-    assert page.locator(".set-item").first.locator('input[name="points"]').input_value() == before
+    # What was typed stays, marked invalid and tied to the reason, for the user to correct.
+    refused = page.locator(".set-item").first.locator('input[name="points"]')
+    assert refused.input_value() == "0" and refused.get_attribute("aria-invalid") == "true"
+    assert refused.get_attribute("aria-describedby") == error.get_attribute("id")
     # A refusal in another row replaces this one's: only the current error is shown.
     page.locator(".set-item").nth(1).locator('input[name="points"]').fill("500")
     with page.expect_response(lambda r: "/points/" in r.url):
         page.keyboard.press("Tab")
     page.locator(".set-item").nth(1).locator(".item-error").wait_for()
     assert page.locator(".item-error").count() == 1
+    # The abandoned refusal shows the saved value again, no longer marked.
+    assert refused.input_value() == before and refused.get_attribute("aria-invalid") is None

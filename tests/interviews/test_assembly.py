@@ -118,6 +118,11 @@ def test_shortfall_example_returns_what_it_can_and_says_why(bank, seed):
         "asked for 3 questions at difficulty 9-10 in 安全与合规, the bank has 2",
         "in all, 4 of the 5 questions asked for in 安全与合规 fit the blueprint together "
         "(the bank has 14 at those difficulties, unrated questions excluded)",
+        # what to widen: the range gives the fifth; the kinds and unrated questions
+        # (long-form ones have no category) would not, so they are not suggested
+        "to get more, widen the difficulty range: at any difficulty, 5 of the 5 questions "
+        "would fit in 安全与合规",
+        "to get more, choose more categories or skills than 安全与合规",
     ]
 
 
@@ -127,8 +132,15 @@ def test_a_full_set_has_no_shortfalls_and_a_short_one_always_has(bank):
     assert len(short.items) == 92
     assert short.shortfalls == [
         "in all, 92 of the 93 questions asked for in AI-大模型训练 fit the blueprint together "
-        "(the bank has 92 at those difficulties, unrated questions excluded)"
+        "(the bank has 92 at those difficulties, unrated questions excluded)",
+        "to get more, allow unrated long-form questions: 93 of the 93 questions would then "
+        "fit in AI-大模型训练",
     ]
+    with_unrated = assemble(bank, count=130, seed=1, include_unrated=True)
+    assert with_unrated.shortfalls[-1] == (
+        "nothing else in the blueprint holds the set back: AI-大模型训练 has no more questions "
+        "that fit, so ask for fewer or add questions to the bank"
+    )
 
 
 def test_never_an_inactive_question(bank):
@@ -234,7 +246,7 @@ def test_include_unrated_picks_long_form_questions(bank):
 
     rated_only = assemble(bank, count=129, seed=2)
     assert len(rated_only.items) == 92
-    assert "unrated questions excluded" in rated_only.shortfalls[-1]
+    assert "unrated questions excluded" in rated_only.shortfalls[-2]
 
 
 # --- a constant number of queries ------------------------------------------------------------

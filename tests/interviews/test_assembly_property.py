@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 from django.db import transaction
@@ -246,6 +246,24 @@ def spread_key(skill):
     return "long-form" if skill is None else skill
 
 
+def check_suggestions(rules: Rules, cells: Counter, total: int, suggestions: list[str]) -> None:
+    """After the facts come suggestions: each widening is offered exactly when the oracle finds
+    that it fits more, with the number it finds; there is always something to do."""
+    assert suggestions
+    widenings = (
+        (replace(rules, low=1, high=10, bands=()), "to get more, widen the difficulty range"),
+        (replace(rules, include_unrated=True), "to get more, allow unrated long-form questions"),
+        (replace(rules, quotas={}), "to get more, lower or clear the counts per kind"),
+    )
+    for wider, words in widenings:
+        more = best_total(wider, cells)
+        said = [s for s in suggestions if s.startswith(words)]
+        if more > total:
+            assert len(said) == 1 and f" {more} of the {rules.count} questions" in said[0], said
+        else:
+            assert said == [], (said, more, total)
+
+
 @settings(max_examples=examples(300), deadline=None)
 @given(groups=groups_strategy(), data=blueprint_data(), shuffle_seed=st.integers(0, 1000))
 def test_planner_takes_as_many_as_the_bank_allows_and_nothing_else(groups, data, shuffle_seed):
@@ -285,7 +303,9 @@ def test_planner_takes_as_many_as_the_bank_allows_and_nothing_else(groups, data,
     shortfalls = explain_shortfalls(blueprint, groups, plan, "安全与合规")
     if plan.total < blueprint.count:
         assert shortfalls and all(isinstance(s, str) and "安全与合规" in s for s in shortfalls)
-        assert shortfalls[-1].startswith(f"in all, {plan.total} of the {blueprint.count} ")
+        summary = f"in all, {plan.total} of the {blueprint.count} "
+        last_fact = next(i for i, s in enumerate(shortfalls) if s.startswith(summary))
+        check_suggestions(rules, cells_of(groups), plan.total, shortfalls[last_fact + 1 :])
     else:
         assert shortfalls == []
 
