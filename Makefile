@@ -45,8 +45,11 @@ messages: $(STAMP)
 messages-check: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py messages_check
 
+# Benchmarks print figures; the HTTP one needs PostgreSQL (DATABASE_URL or local) and wrk.
 bench: $(STAMP)
-	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for script in bench/*_bench.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@echo "== bench/http_bench.py --questions 100000"
+	$(BIN)/python bench/http_bench.py --questions 100000
 
 clean:
 	rm -rf $(VENV) var staticfiles
