@@ -10,7 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from accounts.roles import user_can
 from interviews.services import question_set_archive
 from questions.importer import bank_import_path
-from questions.models import Question
+from questions.models import BankImportJob, Question
 from tests.factories import UserFactory, drawn_set
 from tests.template_leaks import template_syntax_in
 
@@ -19,6 +19,7 @@ LANGUAGES = ("en", "zh-hans")
 # Pages that only answer POST (their fragments are checked where the suite posts to them), the
 # language switch, and JSON endpoints.
 NOT_PAGES = {
+    "favicon",  # an image
     "logout",
     "token_regenerate",
     "set_language",
@@ -60,7 +61,18 @@ def site(db):
     theirs = drawn_set(owner=olga, title="Olga's set", bank=bank.pk, count=6, seed=1)
     archived = drawn_set(owner=olga, title="Archived", bank=bank.pk, count=3, seed=2)
     question_set_archive(question_set=archived, actor=olga)
-    return {"bank": bank, "theirs": theirs, "archived": archived}
+    admin = UserFactory(username="ada", role="admin")
+    jobs = [
+        BankImportJob.objects.create(source_name="big.md", requested_by=admin),  # queued
+        BankImportJob.objects.create(
+            source_name="bad.md",
+            requested_by=admin,
+            status=BankImportJob.Status.FAILED,
+            progress=100,
+            errors=["bad.md:1: not a question bank"],
+        ),
+    ]
+    return {"bank": bank, "theirs": theirs, "archived": archived, "jobs": jobs}
 
 
 def _pages(site, user) -> list[tuple[str, str, dict]]:
@@ -81,6 +93,13 @@ def _pages(site, user) -> list[tuple[str, str, dict]]:
         ("get", "/bank/?difficulty_min=9&difficulty_max=3", {}),
         ("get", "/bank/?page=2", htmx),
         ("get", "/bank/import/", {}),
+        *[("get", f"/bank/import/jobs/{job.pk}/", {}) for job in site["jobs"]],
+        ("get", f"/bank/import/jobs/{site['jobs'][0].pk}/", htmx),
+        (
+            "post",
+            "/bank/preview/",
+            {"data": {"field": "prompt_md", "prompt_md": "**粗体**"}, **htmx},
+        ),
         *[("get", f"/bank/questions/{q.pk}/", {}) for q in (single, skill_open, long_form)],
         ("get", f"/bank/questions/{single.pk}/edit/", {}),
         ("get", "/sets/", {}),

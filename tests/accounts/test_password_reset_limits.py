@@ -3,7 +3,6 @@ over a limit the page says so and sends nothing, in the same words whether or no
 uses the address."""
 
 import html
-import os
 import re
 import uuid
 
@@ -11,7 +10,6 @@ import pytest
 import redis
 from django.conf import settings as django_settings
 
-from tests.conftest import service_missing
 from tests.factories import UserFactory
 
 RESET = "/accounts/password_reset/"
@@ -112,12 +110,12 @@ def test_the_message_is_translated(client):
     assert "3" in message and "一小时" in message
 
 
-def test_the_counts_live_in_redis_and_start_over_within_an_hour(client, cache_of_this_test):
+def test_the_counts_live_in_redis_and_start_over_within_an_hour(
+    client, cache_of_this_test, redis_url
+):
     """With REDIS_URL set the limits are kept in Redis (shared by every web process), and
     what they keep expires within the hour."""
-    url = os.environ.get("REDIS_URL")
-    if not url:
-        service_missing("Redis is not configured (set REDIS_URL=redis://127.0.0.1:6379/0)")
+    url = redis_url
     assert cache_of_this_test["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     request_reset(client, "ivan@example.com")
     server = redis.Redis.from_url(url)
