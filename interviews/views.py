@@ -134,11 +134,12 @@ def set_builder(request):
     post = request.POST.copy()
     action = post.get("action", "preview")
     # Every draw has a seed, shown with the draft (the assembly chooses one when none is given):
-    # a redraw asks for a new one, and saving keeps exactly the set that was shown.
+    # a redraw asks for a new one, and saving keeps exactly the set that was shown, whatever
+    # the seed field says (it still holds a typed seed after "Draw again").
     if action == "redraw":
         post["seed"] = ""
-    elif action == "save" and not post.get("seed"):
-        post["seed"] = post.get("draft_seed", "")
+    elif action == "save" and post.get("draft_seed"):
+        post["seed"] = post["draft_seed"]
     data = blueprint_data_from_post(post)
     data["mode"] = post.get("mode", "range")
     saved_fields = {k: post.get(k, "") for k in ("title", "time_limit_minutes")}
@@ -202,6 +203,7 @@ def _editor_context(request, question_set: QuestionSet) -> dict:
 def set_detail(request, pk):
     question_set = _set_for(request, pk)
     context = _editor_context(request, question_set)
+    context["kinds"] = QuestionKind.choices
     context["form"] = QuestionSetForm(
         initial={
             "title": question_set.title,

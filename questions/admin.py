@@ -3,7 +3,15 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Category, Choice, Question, QuestionBank, QuestionRevision, Skill
+from .models import (
+    BankImportJob,
+    Category,
+    Choice,
+    Question,
+    QuestionBank,
+    QuestionRevision,
+    Skill,
+)
 
 
 @admin.register(QuestionBank)
@@ -70,3 +78,20 @@ class QuestionRevisionAdmin(admin.ModelAdmin):
     list_filter = ("source",)
     search_fields = ("question__prompt_md",)
     raw_id_fields = ("question", "author")
+
+
+@admin.register(BankImportJob)
+class BankImportJobAdmin(admin.ModelAdmin):
+    """Background imports, to see what ran and why one failed; they are made by uploads only."""
+
+    list_display = ("source_name", "status", "progress", "dry_run", "requested_by", "created_at")
+    list_filter = ("status", "dry_run")
+    search_fields = ("source_name",)
+    exclude = ("content",)
+    readonly_fields = [f.name for f in BankImportJob._meta.fields if f.name != "content"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -38,10 +38,6 @@ class PageWatch:
         page.on("response", self._record_document)
 
     def _record_message(self, msg):
-        # The admin's /favicon.ico 404 belongs to issue 7's admin point (a favicon for every
-        # page), fixed on another branch: drop this exception once both are merged.
-        if msg.location.get("url", "").endswith("/favicon.ico"):
-            return
         self.problems.append(f"{self.page.url}: {msg.type}: {msg.text}")
 
     def _record_document(self, response):

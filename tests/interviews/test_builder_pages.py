@@ -1,5 +1,6 @@
 """Builder pages: draw from a blueprint, refine with htmx actions, print, role limits."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -83,6 +84,24 @@ def test_preview_draws_a_banded_draft_and_save_keeps_it(client, interviewer, ban
     assert sum(2 <= d <= 4 for d in difficulties) == 3
     assert sum(5 <= d <= 7 for d in difficulties) == 4
     assert sum(8 <= d <= 10 for d in difficulties) == 3
+
+
+def test_save_after_draw_again_keeps_the_draft_shown_not_the_typed_seed(client, interviewer, bank):
+    client.force_login(interviewer)
+    post = {"bank": bank.pk, "count": "6", "mode": "range", "seed": "11"}
+    client.post("/sets/new/", {**post, "action": "preview"}, HTTP_HX_REQUEST="true")
+    redrawn = client.post("/sets/new/", {**post, "action": "redraw"}, HTTP_HX_REQUEST="true")
+    html = redrawn.content.decode()
+    shown = sorted(int(v) for v in re.findall(r'data-question="(\d+)"', html))
+    draft_seed = re.search(r'name="draft_seed" value="(\d+)"', html).group(1)
+    assert draft_seed != "11"
+    response = client.post(
+        "/sets/new/", {**post, "action": "save", "draft_seed": draft_seed, "title": "Redrawn"}
+    )
+    assert response.status_code == 302
+    saved = QuestionSet.objects.get(title="Redrawn")
+    assert saved.blueprint["seed"] == int(draft_seed)
+    assert sorted(order(saved)) == shown
 
 
 def test_invalid_blueprint_is_explained(client, interviewer, bank):
