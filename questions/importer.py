@@ -388,25 +388,32 @@ def _save_superseded_versions(superseded: dict[int, tuple[int, dict]]) -> None:
 
 def _replace_choices(writes: _QuestionWrites) -> None:
     """New and changed questions get the file's choices; changed ones lose their old ones."""
-    Choice.objects.filter(question__in=[q for q, _ in writes.changed]).delete()
+    old = Choice.objects.filter(question__in=[q for q, _ in writes.changed])
+    # HTML depends on the text alone: a choice whose text is unchanged (or repeated) keeps it.
+    rendered = dict(old.values_list("text_md", "text_html"))
+    old.delete()
     _bulk_insert(
         Choice,
         [
             choice
             for question, pq in [*writes.created, *writes.changed]
-            for choice in _choice_rows(question, pq)
+            for choice in _choice_rows(question, pq, rendered)
         ],
     )
 
 
-def _choice_rows(question: Question, pq: ParsedQuestion) -> list[Choice]:
-    """The one place an import builds Choice rows from the file."""
+def _choice_rows(question: Question, pq: ParsedQuestion, rendered: dict[str, str]) -> list[Choice]:
+    """The one place an import builds Choice rows from the file; `rendered` maps choice texts
+    to their HTML, and learns each text it renders."""
+    for c in pq.choices:
+        if c.text_md not in rendered:
+            rendered[c.text_md] = render_markdown(c.text_md)
     return [
         Choice(
             question=question,
             label=c.label,
             text_md=c.text_md,
-            text_html=render_markdown(c.text_md),
+            text_html=rendered[c.text_md],
             is_correct=c.is_correct,
             position=i,
         )
@@ -474,15 +481,23 @@ def _bulk_insert(model: type[Model], rows: list) -> None:
 def _apply(question: Question, pq: ParsedQuestion, difficulty, fingerprint: str, position: int):
     """The one place an import turns a file's question into a Question's field values."""
     question.kind = pq.kind
-    question.prompt_md = pq.prompt_md
-    question.explanation_md = pq.explanation_md
-    question.reference_answer_md = pq.reference_answer_md
-    question.render_html()
+    _set_markdown(question, "prompt", pq.prompt_md)
+    _set_markdown(question, "explanation", pq.explanation_md)
+    _set_markdown(question, "reference_answer", pq.reference_answer_md)
     question.difficulty = difficulty  # None for long-form: unrated until someone rates it
     question.source_fingerprint = fingerprint
     question.source_line = pq.line
     question.position = position
     question.updated_at = timezone.now()
+
+
+def _set_markdown(question: Question, name: str, text: str) -> None:
+    """Set a markdown field and its stored HTML, rendering only text that changed: rendering
+    is most of the time a large re-import takes, and most of a changed question is unchanged."""
+    if getattr(question, f"{name}_md") == text and (getattr(question, f"{name}_html") or not text):
+        return
+    setattr(question, f"{name}_md", text)
+    setattr(question, f"{name}_html", render_markdown(text))
 
 
 def bank_import_path(*, path: Path, dry_run: bool = False) -> ImportResult:

@@ -206,6 +206,24 @@ def test_an_import_stores_html_and_a_reimport_refreshes_it(bank, tmp_path):
     assert question.prompt_html.endswith(" <strong>新增</strong></p>\n")
 
 
+def test_a_reimport_renders_only_the_text_that_changed(bank, tmp_path):
+    """Rendering is most of a large re-import: a changed question keeps the stored HTML of its
+    unchanged explanation and choices, and only the new prompt is rendered."""
+    question = Question.objects.get(skill__name="数据采集与清洗", kind="single_choice")
+    before = {c.label: c.text_html for c in question.choices.all()}
+    changed = tmp_path / BUILTIN.name
+    text = BUILTIN.read_text(encoding="utf-8")
+    changed.write_text(text.replace(question.prompt_md, question.prompt_md + " *改*"), "utf-8")
+    with mock.patch("questions.importer.render_markdown", wraps=render_markdown) as renderer:
+        assert bank_import_path(path=changed).updated == 1
+    assert [call.args[0] for call in renderer.call_args_list] == [question.prompt_md + " *改*"]
+    question.refresh_from_db()
+    assert question.prompt_html == render_markdown(question.prompt_md)
+    assert question.prompt_html.endswith(" <em>改</em></p>\n")
+    assert question.explanation_html == render_markdown(question.explanation_md) != ""
+    assert {c.label: c.text_html for c in question.choices.all()} == before
+
+
 def test_the_migration_fills_html_of_rows_written_before_it(bank):
     Question.objects.update(prompt_html="", explanation_html="", reference_answer_html="")
     Choice.objects.update(text_html="")
