@@ -22,7 +22,7 @@ def question(db):
 
 
 def _live(page) -> str:
-    page.wait_for_function("document.getElementById('live-status').textContent.trim() !== ''")
+    page.wait_for_function("() => document.getElementById('live-status').textContent.trim() !== ''")
     return page.locator("#live-status").text_content().strip()
 
 

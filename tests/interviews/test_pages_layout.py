@@ -87,7 +87,10 @@ def question_set(bank, interviewer):
 
 @pytest.mark.parametrize(
     ("typed", "reason"),
-    [("0", "Points are a whole number from 1 to 100."), ("abc", "Enter a whole number.")],
+    [
+        ("0", "Points are a whole number from 1 to 100."),
+        ("abc", "Points are a whole number from 1 to 100."),
+    ],
 )
 def test_refused_points_keep_what_was_typed_marked_invalid(
     client, interviewer, question_set, typed, reason

@@ -110,8 +110,9 @@ def _tree_counts(html: str) -> dict[str, int]:
     return {
         name: int(n)
         for name, n in re.findall(
-            r'>([^<>]+)</a>\s*(?:<span class="badge[^>]*>\d+</span>\s*)?'
-            r'<span class="count">(\d+)</span>',
+            r'>([^<>]+)</a>\s*(?:<span class="tree-facts"><span class="badge[^>]*>'
+            r"difficulty \d+</span>\s*)?"
+            r'<span class="count">(\d+) questions?</span>',
             tree,
         )
     }
