@@ -11,13 +11,14 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from interviews.models import QuestionSet
 from interviews.services import question_set_create
 from questions.models import Category, Question, QuestionBank, Skill
+from tests.locks import waiting_for_a_lock
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -65,15 +66,6 @@ def own_connection(request):
             connections.close_all()
 
     return run
-
-
-def waiting_for_a_lock() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        return cursor.fetchone()[0]
 
 
 def wait_until_waiting(n: int) -> None:

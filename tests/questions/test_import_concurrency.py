@@ -11,25 +11,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 
 from questions.importer import bank_import
 from questions.models import Question, QuestionBank, QuestionRevision
 from questions.services import question_update
+from tests.locks import waiting_for_a_lock
 
 BUILTIN = Path(__file__).resolve().parents[2] / "data" / "banks" / "ai-llm-training.md"
 ORIGINAL = "在进行大模型训练的数据准备过程中，以下哪一项是数据清洗的常见步骤？"
 CHANGED = "在准备大模型训练数据时，以下哪一项是数据清洗的常见步骤？"
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def waiting_for_a_lock() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        return cursor.fetchone()[0]
 
 
 def race(first: Callable, second: Callable) -> dict[str, object]:
