@@ -1,4 +1,7 @@
-"""Rendered HTML stored beside the markdown, filled for the rows that exist already."""
+"""Rendered HTML stored beside the markdown, filled for the rows that exist already.
+
+It renders with the sanitiser of its day: a later change to questions/markdown.py that changes
+the HTML needs a migration like this one to render the stored rows again."""
 
 from django.db import migrations, models
 
