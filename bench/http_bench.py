@@ -291,11 +291,17 @@ def load(port: int, path: str, headers: dict[str, str], args) -> Figures:
 
 def measure(port: int, cookie: str, ids: dict[str, str], args) -> None:
     common = {"Accept-Language": "zh-hans"}
-    rows: list[tuple[str, Figures, str, int]] = []
+    rows: list[tuple[str, Figures | None, str, int]] = []
     baselines = [load(port, "/__bench__/ok", common, args)]
     for endpoint in endpoints(ids):
         headers = {**common, "Cookie": cookie} if endpoint.logged_in else common
-        status, response_headers, body = fetch(port, endpoint.path, headers=headers)
+        try:
+            status, response_headers, body = fetch(port, endpoint.path, headers=headers)
+        except (TimeoutError, http.client.RemoteDisconnected):
+            # Slower than gunicorn's 30 s worker timeout (which may close the connection
+            # first): no load run would finish either.
+            rows.append((endpoint.label, None, "?", 0))
+            continue
         if status != 200:
             sys.exit(f"{endpoint.path} answered {status}, not 200: the figures would mean nothing")
         queries = response_headers.get("X-Bench-Queries", "?")
@@ -313,6 +319,9 @@ def measure(port: int, cookie: str, ids: dict[str, str], args) -> None:
         f"{baseline.p50_ms:>8.2f} {baseline.p99_ms:>8.2f} {1:>7.3f} {0:>7} {0:>6}"
     )
     for label, figures, queries, size in rows:
+        if figures is None:
+            print(f"{label:<36} {'one request took over 30 s (timed out); not loaded':>50}")
+            continue
         ratio = figures.requests_per_s / baseline.requests_per_s
         flag = f"  ({figures.errors} errors)" if figures.errors else ""
         print(
