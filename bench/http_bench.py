@@ -34,12 +34,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from benchdb import throwaway_database
+from import_bench import bank_shape
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -67,13 +69,33 @@ class Figures:
 # --- setting up -----------------------------------------------------------------------------------
 
 
-def database_url(arg: str | None) -> str:
-    """The server to use, always with the bench's own database name (created and dropped)."""
+def database_url(arg: str | None, args) -> str:
+    """The server to use, always with the bench's own database name: bench_http (created and
+    dropped), or with --keep-database one named after the bank's size and shape."""
     url = arg or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE
     parts = urlsplit(url)
     if not parts.scheme.startswith("postgres"):
         sys.exit(f"the HTTP benchmark runs on PostgreSQL; got {url!r} (use --database-url)")
-    return urlunsplit(parts._replace(path="/bench_http"))
+    name = "bench_http"
+    if args.keep_database:
+        name += f"_kept_{args.questions}_{args.skills}"
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+@contextmanager
+def kept_database(url: str):
+    """The named database, created if it does not exist, and left in place after the run."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    yield url
+    print(f"kept database {name}: drop it with dropdb, or run again with --keep-database")
 
 
 def server_environment(database: str, workdir: Path) -> dict[str, str]:
@@ -100,9 +122,9 @@ def server_environment(database: str, workdir: Path) -> dict[str, str]:
     return env
 
 
-def fill_database(env: dict[str, str], questions: int) -> dict[str, str]:
-    """Migrate, import the bank, create the user and a 20-question set; return the ids the
-    endpoint paths need."""
+def fill_database(env: dict[str, str], questions: int, skills: int | None) -> dict[str, str]:
+    """Migrate; unless the database already holds the bench's bank (--keep-database), import
+    the bank and make a 20-question set; log-in user; return the ids the endpoint paths need."""
     os.environ.update(env)
     sys.path[:0] = [str(ROOT), str(BENCH)]
     import django
@@ -113,44 +135,58 @@ def fill_database(env: dict[str, str], questions: int) -> dict[str, str]:
     from django.core.management import call_command
     from django.db import connections
 
-    from interviews.assembly import Blueprint
-    from interviews.selectors import question_set_assemble
-    from interviews.services import question_set_create_from_assembly
-    from questions.importer import bank_import, bank_import_path
-    from questions.models import Category, Question
+    from interviews.models import QuestionSet
+    from questions.models import Category, Question, QuestionBank
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
-    started = time.perf_counter()
-    if questions:
-        from import_bench import generate_bank
-
-        text, _shape = generate_bank(questions)
-        result = bank_import(data=text.encode(), source_name=f"bench-{questions}.md")
+    user, _created = get_user_model().objects.get_or_create(username=USERNAME)
+    user.set_password(PASSWORD)
+    user.save()
+    user.groups.add(Group.objects.get(name="interviewer"))
+    bank = QuestionBank.objects.first()
+    if bank is None:
+        bank = _import_bank(questions, skills, user)
     else:
-        result = bank_import_path(path=BUILTIN_BANK)
-    bank = result.bank
-    print(f"imported {bank.questions.count():,} questions in {time.perf_counter() - started:.1f} s")
+        print(f"kept database: {bank.questions.count():,} questions, not imported again")
     with connections["default"].cursor() as cursor:
         cursor.execute("ANALYZE")
-    user = get_user_model().objects.create_user(USERNAME, password=PASSWORD)
-    user.groups.add(Group.objects.get(name="interviewer"))
-    assembly = question_set_assemble(
-        blueprint=Blueprint.from_data({"bank": bank.pk, "count": 20, "seed": 1})
-    )
-    question_set = question_set_create_from_assembly(
-        owner=user, title="基准测试题集", assembly=assembly, time_limit_minutes=60
-    )
     category = Category.objects.filter(bank=bank, questions__is_active=True).first()
     question = Question.objects.filter(bank=bank, is_active=True).order_by("position").first()
     ids = {
         "bank": str(bank.pk),
         "category": str(category.pk),
         "question": str(question.pk),
-        "set": str(question_set.pk),
+        "set": str(QuestionSet.objects.get().pk),
     }
     connections.close_all()
     return ids
+
+
+def _import_bank(questions: int, skills: int | None, user):
+    from interviews.assembly import Blueprint
+    from interviews.selectors import question_set_assemble
+    from interviews.services import question_set_create_from_assembly
+    from questions.importer import bank_import, bank_import_path
+
+    started = time.perf_counter()
+    if questions:
+        from import_bench import generate_bank
+
+        text, shape = generate_bank(questions, skills=skills)
+        result = bank_import(data=text.encode(), source_name=f"bench-{questions}.md")
+        print(f"bank: {shape['categories']:,} categories, {shape['skills']:,} skills")
+    else:
+        result = bank_import_path(path=BUILTIN_BANK)
+    bank = result.bank
+    print(f"imported {bank.questions.count():,} questions in {time.perf_counter() - started:.1f} s")
+    assembly = question_set_assemble(
+        blueprint=Blueprint.from_data({"bank": bank.pk, "count": 20, "seed": 1})
+    )
+    question_set_create_from_assembly(
+        owner=user, title="基准测试题集", assembly=assembly, time_limit_minutes=60
+    )
+    return bank
 
 
 def endpoints(ids: dict[str, str]) -> list[Endpoint]:
@@ -335,7 +371,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--questions", type=int, default=0, help="generated bank size (0: built-in)"
     )
+    parser.add_argument(
+        "--skills",
+        type=int,
+        help="skills the generated bank's questions share (default: 1,000, the shape of a "
+        "vendor's 100,000-question bank; 0: two questions per skill, as in the built-in bank)",
+    )
     parser.add_argument("--database-url", help="PostgreSQL server to use (database bench_http)")
+    parser.add_argument(
+        "--keep-database",
+        action="store_true",
+        help="keep the filled database after the run and use it again on the next run with "
+        "the same bank size (to measure changes without importing again)",
+    )
     parser.add_argument("--duration", type=int, default=5, help="seconds of load per endpoint")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
@@ -343,6 +391,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install wrk")
+    if args.skills is None:
+        args.skills = min(1000, bank_shape(args.questions)[1]) if args.questions else 0
     bank = (
         f"a generated bank of {args.questions:,} questions" if args.questions else "built-in bank"
     )
@@ -352,9 +402,14 @@ def main(argv: list[str] | None = None) -> None:
     )
     with tempfile.TemporaryDirectory(prefix="http-bench-") as tmp:
         workdir = Path(tmp)
-        with throwaway_database(database_url(args.database_url), workdir, "bench_http") as url:
+        url = database_url(args.database_url, args)
+        with (
+            kept_database(url)
+            if args.keep_database
+            else throwaway_database(url, workdir, "bench_http") as url
+        ):
             env = server_environment(url, workdir)
-            ids = fill_database(env, args.questions)
+            ids = fill_database(env, args.questions, args.skills or None)
             server = start_gunicorn(env, args.port, args.workers)
             try:
                 measure(args.port, log_in(args.port), ids, args)

@@ -149,22 +149,58 @@ class _Text:
         return "".join(self.sentence(self.rng.randint(5, 10)) for _ in range(sentences))
 
 
-def bank_shape(total: int) -> tuple[int, int, int]:
+def bank_shape(total: int, skills: int | None = None) -> tuple[int, int, int]:
     """(categories, skills, long-form) for `total` questions, in the built-in bank's proportions:
-    two questions per skill, about 29% long-form, about 7 skills per category."""
+    about 29% long-form, about 7 skills per category and, unless `skills` says how many skills
+    there are, two questions per skill."""
     long_form = round(total * 37 / 129)
-    if (total - long_form) % 2:
-        long_form += 1
-    skills = (total - long_form) // 2
+    if skills is None:
+        if (total - long_form) % 2:
+            long_form += 1
+        skills = (total - long_form) // 2
+    elif not 0 < skills <= total - long_form:
+        raise ValueError(f"{skills} skills cannot share {total - long_form} skill questions")
     categories = max(1, math.ceil(skills / 7)) if skills else 0
     return categories, skills, long_form
 
 
-def generate_bank(total: int, *, seed: int = 1) -> tuple[str, dict[str, int]]:
-    """A bank in the built-in format with exactly `total` questions; returns (text, shape)."""
+def _choice_question(out: list[str], text: _Text, skill: str, number: int) -> bool:
+    """Four options, the key letter varies; one in twenty has two correct letters (True)."""
+    rng = text.rng
+    options = [text.sentence(rng.randint(3, 6)) for _ in range(4)]
+    key = rng.choice("ABCD")
+    multiple = rng.random() < 0.05
+    if multiple:
+        key = "".join(sorted({key, rng.choice("ABCD".replace(key, ""))}))
+    prompt = f"> 关于{skill}，{text.sentence(10)}以下哪一项正确？"
+    out += ["", f"**问题 {number}:**", "", prompt, "> "]
+    out += [f"> {label}. {option}" for label, option in zip("ABCD", options, strict=True)]
+    shown = "、".join(key) if len(key) > 1 else f"{key}. {options['ABCD'.index(key)]}"
+    out += ["", "<details>", "  <summary>点击查看答案</summary>", "  <p><strong>", ""]
+    out += [f"正确答案: {shown}{text.paragraph(4)}</strong></p>", "</details>"]
+    return multiple
+
+
+def _open_question(out: list[str], text: _Text, skill: str, number: int) -> None:
+    """An open question with a numbered reference answer."""
+    steps = [f"{i}. {text.paragraph(2)}" for i in range(1, text.rng.randint(5, 9))]
+    out += ["", f"**问题 {number}:**", "", f"> 假设{text.sentence(12)}请结合{skill}说明你的做法。"]
+    out += ["", "<details>", "  <summary>点击查看答案</summary>", "  <p><strong>", ""]
+    out += [f"正确答案: {text.paragraph(1)}", *steps, f"{text.paragraph(2)}</strong></p>"]
+    out.append("</details>")
+
+
+def generate_bank(
+    total: int, *, seed: int = 1, skills: int | None = None
+) -> tuple[str, dict[str, int]]:
+    """A bank in the built-in format with exactly `total` questions; returns (text, shape).
+
+    Each skill holds a choice question and an open one, in turn, as many as its share of the
+    skill questions (two each by default; `skills` sets how many skills share them)."""
     text = _Text(seed)
     rng = text.rng
-    n_categories, n_skills, n_long = bank_shape(total)
+    n_categories, n_skills, n_long = bank_shape(total, skills)
+    skill_questions = total - n_long
     # Skills are dealt to categories in order; each skill: (name, anchor, difficulty).
     categories: list[tuple[str, list[tuple[str, str, int]]]] = []
     for c in range(n_categories):
@@ -187,7 +223,7 @@ def generate_bank(total: int, *, seed: int = 1) -> tuple[str, dict[str, int]]:
         out += [f"| {name} | {d} | [直达题目](#{anchor}) |" for name, anchor, d in skills]
         out.append("")
     out += ["---", "", "## 详细题目列表", ""]
-    choice_questions = multiple = 0
+    choice_questions = multiple = dealt = 0
     for category, skills in categories:
         out += [f"### {category}", ""]
         for name, anchor, difficulty in skills:
@@ -197,37 +233,15 @@ def generate_bank(total: int, *, seed: int = 1) -> tuple[str, dict[str, int]]:
                 "",
                 f"**技能难度评分:** {difficulty}/10",
             ]
-            # 问题 1: four options, the key letter varies; one in twenty has two correct letters
-            options = [text.sentence(rng.randint(3, 6)) for _ in range(4)]
-            key = rng.choice("ABCD")
-            if rng.random() < 0.05:
-                key = "".join(sorted({key, rng.choice("ABCD".replace(key, ""))}))
-                multiple += 1
-            choice_questions += 1
-            out += [
-                "",
-                "**问题 1:**",
-                "",
-                f"> 关于{name}，{text.sentence(10)}以下哪一项正确？",
-                "> ",
-            ]
-            out += [f"> {label}. {option}" for label, option in zip("ABCD", options, strict=True)]
-            shown = "、".join(key) if len(key) > 1 else f"{key}. {options['ABCD'.index(key)]}"
-            out += [
-                "",
-                "<details>",
-                "  <summary>点击查看答案</summary>",
-                "  <p><strong>",
-                "",
-                f"正确答案: {shown}{text.paragraph(4)}</strong></p>",
-                "</details>",
-            ]
-            # 问题 2: open question with a numbered reference answer
-            steps = [f"{i}. {text.paragraph(2)}" for i in range(1, rng.randint(5, 9))]
-            out += ["", "**问题 2:**", "", f"> 假设{text.sentence(12)}请结合{name}说明你的做法。"]
-            out += ["", "<details>", "  <summary>点击查看答案</summary>", "  <p><strong>", ""]
-            out += [f"正确答案: {text.paragraph(1)}", *steps, f"{text.paragraph(2)}</strong></p>"]
-            out += ["</details>", "", "---", ""]
+            share = skill_questions // n_skills + (dealt < skill_questions % n_skills)
+            dealt += 1
+            for number in range(1, share + 1):
+                if number % 2:
+                    multiple += _choice_question(out, text, name, number)
+                    choice_questions += 1
+                else:
+                    _open_question(out, text, name, number)
+            out += ["", "---", ""]
     out += ["", "---", "", "## 旧的问题列表", ""]
     headings = [f"{k}.{text.sentence(9)[:-1]}？" for k in range(1, n_long + 1)]
     anchors = [slugify_heading(h) for h in headings]
@@ -261,10 +275,10 @@ def generate_bank(total: int, *, seed: int = 1) -> tuple[str, dict[str, int]]:
         "skills": n_skills,
         "single_choice": choice_questions - multiple,
         "multiple_choice": multiple,
-        "open_ended": n_skills + n_long,
+        "open_ended": skill_questions - choice_questions + n_long,
         "long_form": n_long,
     }
-    assert 2 * n_skills + n_long == total
+    assert skill_questions + n_long == total
     return "\n".join(out) + "\n", shape
 
 

@@ -1,5 +1,7 @@
 """API plumbing shared by every app: pagination and JSON errors."""
 
+from functools import partial
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import Http404, JsonResponse
@@ -8,11 +10,23 @@ from rest_framework import exceptions, pagination, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from questions.paging import KnownCountPaginator
+
 
 class PageNumberPagination(pagination.PageNumberPagination):
+    """Pages of 50 (up to 200), counted as the view says: a view with `known_count()` returning
+    a number (a count kept on a row) is not counted row by row."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def paginate_queryset(self, queryset, request, view=None):
+        known = getattr(view, "known_count", None)
+        count = known() if known is not None else None
+        if count is not None:
+            self.django_paginator_class = partial(KnownCountPaginator, count=count)
+        return super().paginate_queryset(queryset, request, view)
 
 
 def body_too_large_detail(request) -> str:

@@ -79,7 +79,7 @@ BLUEPRINT_LABELS = {
 
 
 def _builder_context(request, bank, data: dict, initial: dict | None = None) -> dict:
-    categories, _long_form = bank_tree(bank=bank)
+    categories = bank_tree(bank=bank)
     in_bank = kind_counts(bank=bank)
     return {
         "banks": bank_list(),

@@ -1,12 +1,13 @@
 """Question, skill and category filters shared by the bank page and the API."""
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import user_can
 
-from .models import Category, Choice, Question, QuestionKind, Skill
+from .models import Category, Question, QuestionKind, Skill
+from .search import QuestionSearch, search_words
 
 
 def _difficulty_bounds(queryset, field: str, low, high):
@@ -62,19 +63,34 @@ class QuestionFilter(DifficultyRangeMixin):
         model = Question
         fields = ["bank", "category", "skill", "kind", "difficulty_min", "difficulty_max"]
 
-    def filter_search(self, queryset, name, value):
-        # Answers are searched only for who may read them: otherwise a search would reveal them.
+    def __init__(self, *args, defer_search: bool = False, **kwargs):
+        # The bank page reads a search's results in relevance order itself (search_tiers).
+        self.defer_search = defer_search
+        super().__init__(*args, **kwargs)
+
+    def question_search(self) -> QuestionSearch | None:
+        """The valid form's search, for this reader: answers are searched only for who may read
+        them (otherwise a search would reveal them)."""
+        words = search_words(self.form.cleaned_data.get("search") or "")
+        if not words:
+            return None
         user = getattr(self.request, "user", None)
-        with_keys = user is not None and user_can(user, "bank.view_keys")
-        for word in value.split()[:8]:
-            in_choices = Choice.objects.filter(question=OuterRef("pk"), text_md__icontains=word)
-            match = (
-                Q(prompt_md__icontains=word) | Q(skill__name__icontains=word) | Exists(in_choices)
-            )
-            if with_keys:
-                match |= Q(reference_answer_md__icontains=word) | Q(explanation_md__icontains=word)
-            queryset = queryset.filter(match)
-        return queryset
+        return QuestionSearch(words, user is not None and user_can(user, "bank.view_keys"))
+
+    def _skills(self):
+        bank = self.form.cleaned_data.get("bank")
+        return Skill.objects.filter(category__bank_id=bank) if bank else Skill.objects.all()
+
+    def filter_search(self, queryset, name, value):
+        search = self.question_search()
+        if search is None or self.defer_search:
+            return queryset
+        return search.filter(queryset, self._skills())
+
+    def search_ranked(self) -> list:
+        """The filtered questions matching the search, in relevance order (tiers to read one
+        after the other: QuestionSearch.ranked)."""
+        return self.question_search().ranked(self.qs, self._skills())
 
 
 class SkillFilter(DifficultyRangeMixin):

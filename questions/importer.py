@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from .bankformat import BankFormatError, ParsedBank, ParsedQuestion, parse_bank
+from .counts import bank_counts_refresh
 from .markdown import render_markdown
 from .models import (
     BankImportJob,
@@ -24,6 +25,7 @@ from .models import (
     QuestionRevision,
     Skill,
 )
+from .search import search_document
 
 # A background import's progress once its file is parsed: parsing takes about a third of it.
 PARSED_PERCENT = 35
@@ -196,6 +198,7 @@ _QUESTION_FIELDS = [
     "prompt_html",
     "explanation_html",
     "reference_answer_html",
+    "search_text",
     "difficulty",
     "version",
     "source_fingerprint",
@@ -236,6 +239,7 @@ def _write_bank(parsed: ParsedBank, *, source_name: str, sha: str) -> ImportResu
     _save_questions(writes, result)
     _save_superseded_versions(writes.superseded)
     _replace_choices(writes)
+    bank_counts_refresh(bank=bank)
     if result.changed or bank.source_sha256 != sha:
         bank.source_name = Path(source_name).name  # never a server path
         bank.source_sha256 = sha
@@ -484,6 +488,7 @@ def _apply(question: Question, pq: ParsedQuestion, difficulty, fingerprint: str,
     _set_markdown(question, "prompt", pq.prompt_md)
     _set_markdown(question, "explanation", pq.explanation_md)
     _set_markdown(question, "reference_answer", pq.reference_answer_md)
+    question.search_text = search_document(pq.prompt_md, (c.text_md for c in pq.choices))
     question.difficulty = difficulty  # None for long-form: unrated until someone rates it
     question.source_fingerprint = fingerprint
     question.source_line = pq.line

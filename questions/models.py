@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from .markdown import render_markdown
 
 DIFFICULTY_RANGE = Q(difficulty__gte=1, difficulty__lte=10)
+ACTIVE = Q(is_active=True)
 
 
 class QuestionBank(models.Model):
@@ -18,6 +19,14 @@ class QuestionBank(models.Model):
     source_sha256 = models.CharField(_("source SHA-256"), max_length=64, blank=True)
     imported_at = models.DateTimeField(_("imported at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Kept counts (questions.counts.bank_counts_refresh, in the transaction of every write):
+    # active questions, the categories and skills holding one, and the long-form ones.
+    question_count = models.PositiveIntegerField(_("active questions"), default=0, editable=False)
+    category_count = models.PositiveIntegerField(_("categories"), default=0, editable=False)
+    skill_count = models.PositiveIntegerField(_("skills"), default=0, editable=False)
+    long_form_count = models.PositiveIntegerField(
+        _("long-form questions"), default=0, editable=False
+    )
 
     class Meta:
         ordering = ["title"]
@@ -32,6 +41,9 @@ class Category(models.Model):
     bank = models.ForeignKey(QuestionBank, on_delete=models.CASCADE, related_name="categories")
     name = models.CharField(_("name"), max_length=200)
     position = models.PositiveIntegerField(_("position"), default=0)
+    # Kept counts, like QuestionBank's: active questions, and the skills holding one.
+    question_count = models.PositiveIntegerField(_("active questions"), default=0, editable=False)
+    skill_count = models.PositiveIntegerField(_("skills"), default=0, editable=False)
 
     class Meta:
         ordering = ["bank", "position", "id"]
@@ -51,6 +63,8 @@ class Skill(models.Model):
     anchor = models.CharField(_("anchor"), max_length=200)
     difficulty = models.PositiveSmallIntegerField(_("difficulty"))
     position = models.PositiveIntegerField(_("position"), default=0)
+    # Kept count of active questions, like QuestionBank's.
+    question_count = models.PositiveIntegerField(_("active questions"), default=0, editable=False)
 
     class Meta:
         ordering = ["category__position", "position", "id"]
@@ -95,6 +109,9 @@ class Question(models.Model):
     prompt_html = models.TextField(blank=True, editable=False)
     explanation_html = models.TextField(blank=True, editable=False)
     reference_answer_html = models.TextField(blank=True, editable=False)
+    # What a search without the answers looks in: the prompt and the choices, lower-cased
+    # (questions.search). Written with them; on PostgreSQL indexed by character bigrams.
+    search_text = models.TextField(blank=True, editable=False)
     difficulty = models.PositiveSmallIntegerField(_("difficulty"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     edited_in_app = models.BooleanField(_("edited in the app"), default=False)
@@ -132,7 +149,23 @@ class Question(models.Model):
                 name="question_skill_has_category",
             ),
         ]
+        # The bank list's order within what it filters on, for active questions only: a page
+        # of 25 reads 25 index entries, whatever the bank's size.
         indexes = [
+            models.Index(fields=["position", "id"], condition=ACTIVE, name="question_order_idx"),
+            models.Index(
+                fields=["bank", "position", "id"], condition=ACTIVE, name="question_bank_order_idx"
+            ),
+            models.Index(
+                fields=["category", "position", "id"],
+                condition=ACTIVE,
+                name="question_category_order_idx",
+            ),
+            models.Index(
+                fields=["skill", "position", "id"],
+                condition=ACTIVE,
+                name="question_skill_order_idx",
+            ),
             models.Index(fields=["bank", "is_active", "difficulty"], name="question_filter_idx"),
             models.Index(fields=["skill", "is_active"], name="question_skill_idx"),
             models.Index(fields=["category", "is_active"], name="question_category_idx"),

@@ -1,71 +1,107 @@
 """Reads of the bank that the pages and the API share."""
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from .models import Category, Choice, Question, QuestionBank, Skill
 
 
-def _count_of(queryset: QuerySet, path: str):
-    """COUNT(*) of `queryset` rows whose `path` is the outer row, as a correlated subquery
-    (no join fan-out, so several counts sit side by side in one query)."""
-    counts = (
-        queryset.filter(**{path: OuterRef("pk")})
-        .order_by()
-        .values(path)
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counts), 0)
-
-
-def _active_questions() -> QuerySet[Question]:
-    return Question.objects.filter(is_active=True)
-
-
-def _holding_an_active_question(queryset: QuerySet, path: str) -> QuerySet:
-    """What holds an active question now: a category or skill that left the bank file (its
-    questions deactivated) no longer counts or lists, in pages and API alike."""
-    return queryset.filter(Exists(_active_questions().filter(**{path: OuterRef("pk")})))
-
-
 def bank_list() -> QuerySet[QuestionBank]:
-    """Banks with what they hold now: categories and skills with an active question."""
-    return QuestionBank.objects.annotate(
-        category_count=_count_of(_holding_an_active_question(Category.objects, "category"), "bank"),
-        skill_count=_count_of(
-            _holding_an_active_question(Skill.objects, "skill"), "category__bank"
-        ),
-        question_count=_count_of(_active_questions(), "bank"),
-    )
+    """Banks with what they hold now (kept counts: questions.counts)."""
+    return QuestionBank.objects.all()
 
 
 def category_list(*, bank: QuestionBank | None = None) -> QuerySet[Category]:
-    """Categories holding an active question, with their skills that do and their active
-    questions (the bank tree's and the banks' counts)."""
-    categories = _holding_an_active_question(Category.objects, "category").annotate(
-        skill_count=_count_of(_holding_an_active_question(Skill.objects, "skill"), "category"),
-        question_count=_count_of(_active_questions(), "category"),
-    )
+    """Categories holding an active question, with the skills that do and their active
+    questions (kept counts): a category whose questions all left the bank file is not listed."""
+    categories = Category.objects.filter(question_count__gt=0)
     if bank is not None:
         categories = categories.filter(bank=bank)
     return categories.order_by("bank", "position", "id")
 
 
-def skill_list(*, bank: QuestionBank | None = None) -> QuerySet[Skill]:
-    """Skills holding an active question, with how many (the bank tree's counts)."""
-    skills = _holding_an_active_question(Skill.objects, "skill").annotate(
-        question_count=_count_of(_active_questions(), "skill")
-    )
+def skill_list(
+    *, bank: QuestionBank | None = None, category: Category | int | None = None
+) -> QuerySet[Skill]:
+    """Skills holding an active question, with how many (kept counts)."""
+    skills = Skill.objects.filter(question_count__gt=0)
     if bank is not None:
         skills = skills.filter(category__bank=bank)
+    if category is not None:
+        skills = skills.filter(category=category)
     return skills.order_by("category__bank", "category__position", "position", "id")
 
 
-def question_list(*, bank: QuestionBank | None = None, include_inactive: bool = False):
-    queryset = Question.objects.select_related("bank", "skill", "category").prefetch_related(
-        Prefetch("choices", queryset=Choice.objects.order_by("position", "id"))
-    )
+def skill_in_bank(*, bank_id, pk) -> Skill | None:
+    """The skill `pk` if it is one of the bank's, else None (also for a pk that is no number)."""
+    try:
+        return Skill.objects.filter(category__bank_id=bank_id).get(pk=int(pk))
+    except (TypeError, ValueError, Skill.DoesNotExist):
+        return None
+
+
+def kept_question_count(
+    *, bank: QuestionBank, category=None, skill=None, long_form: bool = False
+) -> int | None:
+    """The number of active questions in the bank, category or skill (or the bank's long-form
+    ones), from the kept counts: no query. None for a combination no count is kept for."""
+    if long_form:
+        return bank.long_form_count if category is None and skill is None else None
+    if skill is not None:
+        return skill.question_count
+    if category is not None:
+        return category.question_count
+    return bank.question_count
+
+
+def kept_list_count(filters: dict) -> int | None:
+    """The number of active questions a list filtered by `filters` (QuestionFilter's cleaned
+    data) holds, from the kept counts (1 query); None when other filters apply, or the bank,
+    category and skill given do not nest (the list counts its rows then)."""
+    if any(filters.get(name) for name in ("search", "kind", "difficulty_min", "difficulty_max")):
+        return None
+    bank, category, skill = (filters.get(name) for name in ("bank", "category", "skill"))
+    if filters.get("long_form") is not None:
+        if not filters["long_form"] or category or skill:
+            return None  # long_form=false is the skill questions: no count is kept for that
+        banks = QuestionBank.objects.filter(pk=bank) if bank else QuestionBank.objects.all()
+        return banks.aggregate(n=Coalesce(Sum("long_form_count"), 0))["n"]
+    if skill is not None:
+        found = Skill.objects.filter(pk=skill).values(
+            "question_count", "category", "category__bank"
+        )
+        row = found.first()
+        if (
+            row is None
+            or category not in (None, row["category"])
+            or bank
+            not in (
+                None,
+                row["category__bank"],
+            )
+        ):
+            return None
+        return row["question_count"]
+    if category is not None:
+        row = Category.objects.filter(pk=category).values("question_count", "bank").first()
+        if row is None or bank not in (None, row["bank"]):
+            return None
+        return row["question_count"]
+    banks = QuestionBank.objects.filter(pk=bank) if bank is not None else QuestionBank.objects.all()
+    return banks.aggregate(n=Coalesce(Sum("question_count"), 0))["n"]
+
+
+def question_list(
+    *,
+    bank: QuestionBank | None = None,
+    include_inactive: bool = False,
+    with_choices: bool = True,
+):
+    queryset = Question.objects.select_related("bank", "skill", "category")
+    if with_choices:
+        queryset = queryset.prefetch_related(
+            Prefetch("choices", queryset=Choice.objects.order_by("position", "id"))
+        )
     if bank is not None:
         queryset = queryset.filter(bank=bank)
     if not include_inactive:
@@ -92,14 +128,11 @@ def kind_counts(*, bank: QuestionBank) -> dict[str, int]:
     )
 
 
-def bank_tree(*, bank: QuestionBank) -> tuple[list[Category], int]:
-    """Categories with their skills, each with its count of active questions (3 queries).
-
-    The same selectors as the API's lists: what left the bank file is not offered any more."""
-    categories = list(
+def bank_tree(*, bank: QuestionBank) -> list[Category]:
+    """The categories the bank holds with their skills, each with its count of active
+    questions (2 queries): what left the bank file is not offered any more."""
+    return list(
         category_list(bank=bank).prefetch_related(
             Prefetch("skills", queryset=skill_list().order_by("position", "id"))
         )
     )
-    long_form = _active_questions().filter(bank=bank, skill__isnull=True).count()
-    return categories, long_form

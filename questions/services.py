@@ -7,10 +7,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from .counts import bank_counts_refresh
 from .importer import question_snapshot
 from .limits import HTML_MAX_NESTING, MARKDOWN_MAX_CHARS
 from .markdown import raw_html_too_deep, render_markdown
 from .models import Choice, Question, QuestionBank, QuestionKind, QuestionRevision, Skill
+from .search import search_document
 
 
 @dataclass(frozen=True)
@@ -200,14 +202,18 @@ def question_update(
     question.explanation_md = explanation_md
     question.reference_answer_md = reference_answer_md
     question.difficulty = difficulty
+    moved_from = question.skill_id
     if getattr(skill, "pk", None) != question.skill_id:
         question.skill, question.category = skill, skill.category if skill else None
     question.render_html()
+    question.search_text = search_document(prompt_md, (c.text_md for c in choices))
     question.version += 1
     question.edited_in_app = True
     question.last_edited_by = actor if getattr(actor, "is_authenticated", False) else None
     question.save()
     _write_choices(question, choices)
+    if moved_from != question.skill_id:
+        bank_counts_refresh(bank=question.bank, skill_ids=[moved_from, question.skill_id])
     return question
 
 
@@ -257,6 +263,8 @@ def question_create(
         last_edited_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     question.render_html()
+    question.search_text = search_document(prompt_md, (c.text_md for c in choices))
     question.save(force_insert=True)
     _write_choices(question, choices)
+    bank_counts_refresh(bank=bank, skill_ids=[question.skill_id])
     return question

@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
@@ -25,7 +24,16 @@ from .import_jobs import bank_import_job_for, bank_upload_import
 from .importer import BankImportError
 from .markdown import render_markdown
 from .models import BankImportJob, QuestionBank, QuestionKind
-from .selectors import bank_list, bank_skills, bank_tree, question_list
+from .paging import KnownCountPaginator, uncounted_page
+from .selectors import (
+    bank_list,
+    bank_skills,
+    category_list,
+    kept_question_count,
+    question_list,
+    skill_in_bank,
+    skill_list,
+)
 from .services import ChoiceInput, StaleQuestionVersion, question_update
 
 PAGE_SIZE = 25
@@ -59,20 +67,17 @@ def _difficulty_words(low, high) -> str:
     return _("Difficulty up to %(high)s") % {"high": high}
 
 
-def _filter_chips(data: QueryDict, cleaned: dict, categories) -> list[dict]:
+def _filter_chips(data: QueryDict, cleaned: dict, category, skill) -> list[dict]:
     """One chip per active filter: what it says and the link that removes it."""
-    skills = {s.pk: s for c in categories for s in c.skills.all()}
-    names = {c.pk: c.name for c in categories}
     kinds = dict(QuestionKind.choices)
     chips = []
     if cleaned.get("search"):
         chips.append((_("Search: %(value)s") % {"value": cleaned["search"]}, ("search",)))
-    if cleaned.get("category") in names:
-        label = _("Category: %(value)s") % {"value": names[cleaned["category"]]}
+    if category is not None:
+        label = _("Category: %(value)s") % {"value": category.name}
         chips.append((label, ("category", "skill")))  # a skill lies inside its category
-    if cleaned.get("skill") in skills:
-        label = _("Skill: %(value)s") % {"value": skills[cleaned["skill"]].name}
-        chips.append((label, ("skill",)))
+    if skill is not None:
+        chips.append((_("Skill: %(value)s") % {"value": skill.name}, ("skill",)))
     if cleaned.get("kind") in kinds:
         chips.append((_("Kind: %(value)s") % {"value": kinds[cleaned["kind"]]}, ("kind",)))
     low, high = cleaned.get("difficulty_min"), cleaned.get("difficulty_max")
@@ -82,6 +87,42 @@ def _filter_chips(data: QueryDict, cleaned: dict, categories) -> list[dict]:
     if cleaned.get("long_form"):
         chips.append((_("Long-form questions"), ("long_form",)))
     return [{"label": label, "query": _without(data, removes)} for label, removes in chips]
+
+
+def _where(data: QueryDict, categories: list) -> tuple:
+    """(category, skill, its category's skills) the request looks in; a skill outside the
+    chosen category is dropped from `data` (the category was changed after it was chosen)."""
+    by_id = {str(c.pk): c for c in categories}
+    category = by_id.get(data.get("category"))
+    skill = None
+    if data.get("skill"):
+        skill = skill_in_bank(bank_id=data["bank"], pk=data["skill"])
+        if skill is not None and category is None:
+            category = by_id.get(str(skill.category_id))
+        if skill is None or category is None or skill.category_id != category.pk:
+            skill = None
+            data.pop("skill")
+    skills = list(skill_list(category=category)) if category is not None else []
+    return category, skill, skills
+
+
+def _results_page(request, filterset, cleaned: dict, bank, category, skill):
+    """The page of results asked for: searches in relevance order and uncounted, the rest in the
+    bank's order, counted from the kept counts where the filters allow."""
+    number = request.GET.get("page")
+    if not filterset.is_valid():
+        return KnownCountPaginator(filterset.queryset.none(), PAGE_SIZE).get_page(1)
+    if filterset.question_search() is not None:
+        return uncounted_page(filterset.search_ranked(), PAGE_SIZE, number)
+    count = None
+    unlisted = cleaned.get("category") not in (None, getattr(category, "pk", None))
+    if not unlisted and not any(
+        cleaned.get(name) for name in ("kind", "difficulty_min", "difficulty_max")
+    ):
+        count = kept_question_count(
+            bank=bank, category=category, skill=skill, long_form=bool(cleaned.get("long_form"))
+        )
+    return KnownCountPaginator(filterset.qs, PAGE_SIZE, count=count).get_page(number)
 
 
 @capability_required("bank.view")
@@ -94,28 +135,28 @@ def bank_index(request):
         return render(request, "questions/bank.html", context)
     data = request.GET.copy()
     data["bank"] = str(bank.pk)
-    filterset = QuestionFilter(data, queryset=question_list(bank=bank), request=request)
-    queryset = filterset.qs if filterset.is_valid() else question_list(bank=bank).none()
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    categories, long_form_count = bank_tree(bank=bank)
-    cleaned = filterset.form.cleaned_data if filterset.is_valid() else {}
-    selected_skill = cleaned.get("skill")
-    selected_category = cleaned.get("category") or next(
-        (c.pk for c in categories for s in c.skills.all() if s.pk == selected_skill), None
+    categories = list(category_list(bank=bank))
+    category, skill, skills = _where(data, categories)
+    filterset = QuestionFilter(
+        data,
+        queryset=question_list(bank=bank, with_choices=False),
+        request=request,
+        defer_search=True,
     )
+    cleaned = filterset.form.cleaned_data if filterset.is_valid() else {}
     query = data.copy()
     query.pop("page", None)
     context |= {
         "filter": filterset,
-        "page": page,
+        "page": _results_page(request, filterset, cleaned, bank, category, skill),
         "categories": categories,
-        "long_form_count": long_form_count,
-        "selected_category": selected_category,
-        "selected_skill": selected_skill,
+        "skills": skills,
+        "selected_category": getattr(category, "pk", None),
+        "selected_skill": getattr(skill, "pk", None),
         "query": query.urlencode(),
         "tree_query": _tree_query(request.GET),
-        "chips": _filter_chips(data, cleaned, categories),
-        # Answers are searched only for who may read them (QuestionFilter.filter_search).
+        "chips": _filter_chips(data, cleaned, category, skill),
+        # Answers are searched only for who may read them (QuestionFilter.question_search).
         "search_includes_answers": user_can(request.user, "bank.view_keys"),
         "kinds": QuestionKind.choices,
         "difficulties": range(1, 11),

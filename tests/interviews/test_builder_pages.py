@@ -292,6 +292,7 @@ def test_dashboard_lists_sets_with_flat_queries(
 
 
 def test_builder_shows_the_chosen_bank(client, interviewer, bank):
+    from questions.counts import bank_counts_refresh
     from questions.models import Category, QuestionBank, Skill
 
     other = QuestionBank.objects.create(title="Other bank", slug="other")
@@ -306,6 +307,7 @@ def test_builder_shows_the_chosen_bank(client, interviewer, bank):
         prompt_md="其他题目",
         source_key="other-1",
     )
+    bank_counts_refresh(bank=other)  # what every writer of questions does
     client.force_login(interviewer)
     html = client.get("/sets/new/").content.decode()
     assert "分布式训练与系统架构" in html and "其他领域" not in html

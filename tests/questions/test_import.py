@@ -172,8 +172,7 @@ def test_a_skill_that_left_the_file_leaves_the_tree_and_the_counts(tmp_path):
     path = tmp_path / "fewer.md"
     path.write_text((text[:start] + text[end:]).replace(row + "\n", ""))
     assert bank_import_path(path=path).deactivated == 2
-    categories, _long_form = bank_tree(bank=bank)
-    names = [skill.name for category in categories for skill in category.skills.all()]
+    names = [skill.name for category in bank_tree(bank=bank) for skill in category.skills.all()]
     assert "数据采集与清洗" not in names and len(names) == 45
     assert bank_list().get(pk=bank.pk).skill_count == 45
     bank_import_path(path=BUILTIN)  # back again

@@ -106,12 +106,13 @@ def test_bank_page_query_count_does_not_grow_with_rows(
     client.force_login(interviewer)
     client.get("/bank/")  # warm the session and content-type caches
     skill = bank.categories.first().skills.first()
-    # session, user, groups (role), banks with counts, questions count, questions page,
-    # their choices, categories with counts, their skills, long-form count
-    with django_assert_num_queries(10):
+    # session, user, groups (role), banks, categories (counts are kept on the rows), the
+    # skill, its category's skills, the questions count (kind is not kept), the questions page
+    with django_assert_num_queries(9):
         response = client.get(f"/bank/?skill={skill.pk}&kind=single_choice")
     assert 'data-count="1"' in response.content.decode()
-    with django_assert_num_queries(10):
+    # session, user, groups, banks, categories, the questions page: the count is the bank's
+    with django_assert_num_queries(6):
         response = client.get("/bank/")
     assert response.content.decode().count('class="question-row card"') == 25
 

@@ -69,6 +69,8 @@ def test_bank_heading_and_skill_choices_in_chinese(client, interviewer, bank):
     client.force_login(interviewer)
     html = _zh(client, "/bank/")
     assert "<h1>题库：AI-大模型训练</h1>" in html
+    category = Question.objects.get(skill__name="数据采集与清洗", kind="single_choice").category
+    html = _zh(client, f"/bank/?category={category.pk}")  # the skill choice lists its skills
     assert ">数据采集与清洗（难度 2）</option>" in html
 
 
