@@ -7,7 +7,7 @@ bank_counts_refresh in its own transaction, so a count is never seen stale."""
 
 from collections.abc import Iterable
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from .models import Category, Question, QuestionBank, Skill
@@ -52,4 +52,5 @@ def bank_counts_refresh(*, bank: QuestionBank, skill_ids: Iterable[int] | None =
         category_count=totals["categories"],
         skill_count=totals["skills"],
         long_form_count=outside["long_form"],
+        counts_version=F("counts_version") + 1,
     )

@@ -27,6 +27,9 @@ class QuestionBank(models.Model):
     long_form_count = models.PositiveIntegerField(
         _("long-form questions"), default=0, editable=False
     )
+    # Goes up with every recount: the key of the page fragments drawn from the counts and the
+    # names of the categories and skills (the bank page's tree), so none is served stale.
+    counts_version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["title"]

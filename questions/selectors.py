@@ -33,10 +33,21 @@ def skill_list(
 
 
 def skill_in_bank(*, bank_id, pk) -> Skill | None:
-    """The skill `pk` if it is one of the bank's, else None (also for a pk that is no number)."""
+    """The skill `pk`, with its category, if it is one of the bank's and holds an active
+    question, else None (also for a pk that is no number)."""
     try:
-        return Skill.objects.filter(category__bank_id=bank_id).get(pk=int(pk))
+        return skill_list().select_related("category").get(category__bank_id=bank_id, pk=int(pk))
     except (TypeError, ValueError, Skill.DoesNotExist):
+        return None
+
+
+def category_in_bank(*, bank: QuestionBank, pk) -> Category | None:
+    """The category `pk` if the bank holds it (it has an active question), else None."""
+    if not pk:
+        return None
+    try:
+        return category_list(bank=bank).get(pk=int(pk))
+    except (TypeError, ValueError, Category.DoesNotExist):
         return None
 
 
@@ -89,6 +100,31 @@ def kept_list_count(filters: dict) -> int | None:
         return row["question_count"]
     banks = QuestionBank.objects.filter(pk=bank) if bank is not None else QuestionBank.objects.all()
     return banks.aggregate(n=Coalesce(Sum("question_count"), 0))["n"]
+
+
+# What a list of questions shows (the bank page's rows): the long texts stay in the database.
+LISTED_FIELDS = (
+    "kind",
+    "difficulty",
+    "version",
+    "edited_in_app",
+    "prompt_html",
+    "position",
+    "bank_id",
+    "skill__name",
+    "skill__difficulty",
+    "category__name",
+)
+
+
+def question_rows(*, bank: QuestionBank) -> QuerySet[Question]:
+    """The bank's active questions as a list shows them (LISTED_FIELDS), in the bank's order."""
+    return (
+        Question.objects.filter(bank=bank, is_active=True)
+        .select_related("skill", "category")
+        .only(*LISTED_FIELDS)
+        .order_by("position", "id")
+    )
 
 
 def question_list(

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -28,9 +29,11 @@ from .paging import KnownCountPaginator, uncounted_page
 from .selectors import (
     bank_list,
     bank_skills,
+    category_in_bank,
     category_list,
     kept_question_count,
     question_list,
+    question_rows,
     skill_in_bank,
     skill_list,
 )
@@ -89,16 +92,15 @@ def _filter_chips(data: QueryDict, cleaned: dict, category, skill) -> list[dict]
     return [{"label": label, "query": _without(data, removes)} for label, removes in chips]
 
 
-def _where(data: QueryDict, categories: list) -> tuple:
+def _where(data: QueryDict, bank) -> tuple:
     """(category, skill, its category's skills) the request looks in; a skill outside the
     chosen category is dropped from `data` (the category was changed after it was chosen)."""
-    by_id = {str(c.pk): c for c in categories}
-    category = by_id.get(data.get("category"))
+    category = category_in_bank(bank=bank, pk=data.get("category"))
     skill = None
     if data.get("skill"):
-        skill = skill_in_bank(bank_id=data["bank"], pk=data["skill"])
-        if skill is not None and category is None:
-            category = by_id.get(str(skill.category_id))
+        skill = skill_in_bank(bank_id=bank.pk, pk=data["skill"])
+        if skill is not None and not data.get("category"):
+            category = skill.category
         if skill is None or category is None or skill.category_id != category.pk:
             skill = None
             data.pop("skill")
@@ -135,13 +137,9 @@ def bank_index(request):
         return render(request, "questions/bank.html", context)
     data = request.GET.copy()
     data["bank"] = str(bank.pk)
-    categories = list(category_list(bank=bank))
-    category, skill, skills = _where(data, categories)
+    category, skill, skills = _where(data, bank)
     filterset = QuestionFilter(
-        data,
-        queryset=question_list(bank=bank, with_choices=False),
-        request=request,
-        defer_search=True,
+        data, queryset=question_rows(bank=bank), request=request, defer_search=True
     )
     cleaned = filterset.form.cleaned_data if filterset.is_valid() else {}
     query = data.copy()
@@ -149,7 +147,8 @@ def bank_index(request):
     context |= {
         "filter": filterset,
         "page": _results_page(request, filterset, cleaned, bank, category, skill),
-        "categories": categories,
+        # Read only when the tree is drawn, not when it comes from the cache (_tree.html).
+        "categories": SimpleLazyObject(lambda: list(category_list(bank=bank))),
         "skills": skills,
         "selected_category": getattr(category, "pk", None),
         "selected_skill": getattr(skill, "pk", None),

@@ -89,6 +89,16 @@ def _postgres_marker(request):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache_per_test():
+    """Each test starts with an empty cache: page fragments are keyed by row ids and versions,
+    which a database that reuses ids after a rolled-back test (SQLite) could repeat."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _language_per_test():
     """Each test starts in the test settings' language: a request served in Chinese leaves
     the thread's language active, and the next test must not inherit it."""
