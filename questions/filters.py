@@ -87,10 +87,10 @@ class QuestionFilter(DifficultyRangeMixin):
             return queryset
         return search.filter(queryset, self._skills())
 
-    def search_ranked(self) -> list:
+    def search_ranked(self, *, size: int | None = None) -> list:
         """The filtered questions matching the search, in relevance order (tiers to read one
-        after the other: QuestionSearch.ranked)."""
-        return self.question_search().ranked(self.qs, self._skills())
+        after the other: QuestionSearch.ranked; `size`, how many questions are searched)."""
+        return self.question_search().ranked(self.qs, self._skills(), size=size)
 
 
 class SkillFilter(DifficultyRangeMixin):

@@ -97,6 +97,8 @@ def _skill_match(word: str, skills: QuerySet[Skill]) -> Q:
 # the word is common (1 in 100 questions of a 100,000-question bank, or more), and the matches
 # are read a page at a time in the bank's order, within a few thousand rows.
 PROBE_LIMIT = 1000
+# Fewer questions than this are searched row by row, without the indexes.
+SMALL_BANK = 300
 
 
 class IdList:
@@ -169,11 +171,16 @@ class QuestionSearch:
         queryset = self.annotate(queryset).filter(anywhere if anywhere is not None else outside)
         return queryset if _indexed() else queryset.distinct()
 
-    def ranked(self, queryset: QuerySet[Question], skills: QuerySet[Skill]) -> list:
+    def ranked(
+        self, queryset: QuerySet[Question], skills: QuerySet[Skill], *, size: int | None = None
+    ) -> list:
         """The matches in relevance order, as tiers to read one after the other, each a zero-
         argument function (a later tier is worked out only if a page reaches it) returning an
         IdList or a queryset: found outside the answers (prompt, choices, skill name), then,
-        for who may read them, found only in the answers; each in the bank's order."""
+        for who may read them, found only in the answers; each in the bank's order.
+
+        `size`, the number of questions searched (when known), below SMALL_BANK: each tier is
+        checked row by row, which costs less than reading indexes for so few."""
         outside, anywhere = self.conditions(skills, GRAMS)
         exact_outside, exact_anywhere = self.conditions(skills, EXACT)
         queryset = self.annotate(queryset)
@@ -183,11 +190,22 @@ class QuestionSearch:
                 tiers.append(lambda: queryset.filter(anywhere).exclude(outside).distinct())
             return tiers
 
+        small = size is not None and size < SMALL_BANK
+
         def first():
+            if small:
+                return IdList(
+                    list(queryset.filter(exact_outside).values_list("pk", flat=True)), queryset
+                )
             return self._tier(queryset, queryset.filter(outside), exact_outside)
 
         def second():
-            return self._tier(queryset, queryset.filter(anywhere), exact_anywhere & ~exact_outside)
+            only_answers = exact_anywhere & ~exact_outside
+            if small:
+                return IdList(
+                    list(queryset.filter(only_answers).values_list("pk", flat=True)), queryset
+                )
+            return self._tier(queryset, queryset.filter(anywhere), only_answers)
 
         return [first] if anywhere is None else [first, second]
 

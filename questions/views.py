@@ -115,7 +115,8 @@ def _results_page(request, filterset, cleaned: dict, bank, category, skill):
     if not filterset.is_valid():
         return KnownCountPaginator(filterset.queryset.none(), PAGE_SIZE).get_page(1)
     if filterset.question_search() is not None:
-        return uncounted_page(filterset.search_ranked(), PAGE_SIZE, number)
+        ranked = filterset.search_ranked(size=bank.question_count)
+        return uncounted_page(ranked, PAGE_SIZE, number)
     count = None
     unlisted = cleaned.get("category") not in (None, getattr(category, "pk", None))
     if not unlisted and not any(

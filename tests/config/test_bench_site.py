@@ -55,4 +55,5 @@ def test_query_count_header_counts_each_statement(bench_on_path, client, django_
     ):
         response = client.get("/api/v1/me/")
     assert response.status_code == 200
-    assert int(response["X-Bench-Queries"]) == len(queries) >= 3  # session, user, groups...
+    # user, groups... (the session comes from the cache: cached_db)
+    assert int(response["X-Bench-Queries"]) == len(queries) >= 2

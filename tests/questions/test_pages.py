@@ -107,17 +107,18 @@ def test_bank_page_query_count_does_not_grow_with_rows(
     client.force_login(interviewer)
     client.get("/bank/")  # warm the session and content-type caches
     skill = bank.categories.first().skills.first()
-    # session, user, groups (role), banks, categories (counts are kept on the rows), the
-    # skill, its category's skills, the questions count (kind is not kept), the questions page
-    with django_assert_num_queries(9):
+    # user, groups (role), banks, categories (counts are kept on the rows), the skill, its
+    # category's skills, the questions count (kind is not kept), the questions page (the session
+    # is read from the cache)
+    with django_assert_num_queries(8):
         response = client.get(f"/bank/?skill={skill.pk}&kind=single_choice")
     assert 'data-count="1"' in response.content.decode()
-    # session, user, groups, banks, the questions page: the count is the bank's, and the tree
-    # and the category choice come from the cache the first request filled
-    with django_assert_num_queries(5):
+    # user, groups, banks, the questions page: the count is the bank's, and the tree and the
+    # category choice come from the cache the first request filled
+    with django_assert_num_queries(4):
         response = client.get("/bank/")
     bank_counts_refresh(bank=bank)  # a recount: the next page reads the categories again
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get("/bank/")
     assert response.content.decode().count('class="question-row card"') == 25
 

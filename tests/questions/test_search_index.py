@@ -24,12 +24,13 @@ def bank(db):
     return bank_import_path(path=BUILTIN).bank
 
 
-def _found(bank, text: str, *, with_answers: bool) -> list[int]:
-    """Every match's id in rank order, read through the tiers the bank page reads."""
+def _found(bank, text: str, *, with_answers: bool, size: int | None = None) -> list[int]:
+    """Every match's id in rank order, read through the tiers the bank page reads (through
+    the indexes, or row by row when `size` says the bank is small)."""
     search = QuestionSearch(search_words(text), with_answers)
     skills = Skill.objects.filter(category__bank=bank)
     ids = []
-    for tier in search.ranked(question_list(bank=bank, with_choices=False), skills):
+    for tier in search.ranked(question_list(bank=bank, with_choices=False), skills, size=size):
         ids += [q.pk for q in tier()[:]]
     return ids
 
@@ -218,3 +219,10 @@ def test_a_question_leaving_the_file_is_not_found(bank, tmp_path):
     assert gone.pk in _found(bank, piece, with_answers=True)
     bank_import_path(path=path)
     assert gone.pk not in _found(bank, piece, with_answers=True)
+
+
+@pytest.mark.parametrize("text", ["梯度", "数据并行", "的 训练", "zero", "熵", "采集与清洗"])
+def test_a_small_bank_searched_row_by_row_finds_the_same_in_the_same_order(bank, text):
+    for with_answers in (True, False):
+        indexed = _found(bank, text, with_answers=with_answers)
+        assert _found(bank, text, with_answers=with_answers, size=129) == indexed
