@@ -1,7 +1,9 @@
 """Profile one page in process, as bench/http_bench.py serves it (production settings, the
 bench URLconf), against a database it left in place (--keep-database).
 
-    .venv/bin/python bench/profile_page.py postgres://postgres@127.0.0.1:5432/bench_http_kept_0_0 /bank/ [-n 200]
+    .venv/bin/python bench/profile_page.py DATABASE_URL /bank/ [-n 200]
+
+(DATABASE_URL e.g. postgres://postgres@127.0.0.1:5432/bench_http_kept_0_0)
 
 Prints the mean time a request takes and the functions that take it (cProfile, by cumulative
 time). The user is the one http_bench.py created."""
@@ -50,7 +52,6 @@ def main() -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
     from django.contrib.auth import get_user_model
     from django.test import Client
-
     from http_bench import USERNAME
 
     client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
@@ -62,8 +63,10 @@ def main() -> None:
     for _ in range(args.n):
         client.get(args.path)
     mean = (time.perf_counter() - started) / args.n * 1000
-    print(f"{args.path}: {mean:.2f} ms a request (mean of {args.n}, unprofiled), "
-          f"queries {response['X-Bench-Queries']}, {len(response.content) / 1024:.1f} KB")
+    print(
+        f"{args.path}: {mean:.2f} ms a request (mean of {args.n}, unprofiled), "
+        f"queries {response['X-Bench-Queries']}, {len(response.content) / 1024:.1f} KB"
+    )
     profile = cProfile.Profile()
     profile.enable()
     for _ in range(args.n):
