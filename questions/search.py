@@ -18,10 +18,12 @@ matching only in the answers; each group in the bank's order. Each group is read
 time in the bank's order (QuestionSearch.tiers), so a word found in half of 100,000 questions
 costs a page of rows, and a rare word costs its index entries."""
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.fields import ArrayField
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Func, Q, QuerySet, TextField
 
@@ -97,6 +99,8 @@ def _skill_match(word: str, skills: QuerySet[Skill]) -> Q:
 # the word is common (1 in 100 questions of a 100,000-question bank, or more), and the matches
 # are read a page at a time in the bank's order, within a few thousand rows.
 PROBE_LIMIT = 1000
+# How long a search found to have PROBE_LIMIT candidates or more is read the common way at once.
+COMMON_TTL = 3600
 # Fewer questions than this are searched row by row, without the indexes.
 SMALL_BANK = 300
 
@@ -213,17 +217,27 @@ class QuestionSearch:
         """The questions of `candidates` (the bigram conditions alone, checked in the indexes)
         for which `exact` holds (LIKE alone, checked on rows), in the bank's order: an IdList
         when there are fewer than PROBE_LIMIT candidates, else a queryset read in the bank's
-        order (with the exact conditions alone, cheap on each row it reads)."""
+        order (with the exact conditions alone, cheap on each row it reads).
+
+        That a search has that many candidates is remembered for an hour (COMMON_TTL): reading
+        them costs more than the page itself. It only chooses how to read: a word that became
+        rare since is still found, row by row."""
+        probe = candidates.order_by().values_list("pk", flat=True)[:PROBE_LIMIT]
+        common_key = "search-common:" + hashlib.sha256(str(probe.query).encode()).hexdigest()
+        if cache.get(common_key):
+            return queryset.filter(exact)
         with transaction.atomic(), connection.cursor() as cursor:
-            # Through the bigram indexes alone, a bitmap of them, never lossy: the planner,
-            # guessing how common a word is, would otherwise sometimes walk the bank's order
-            # through most of the bank for a rare word.
+            # Through the bigram indexes alone, a bitmap of them, never lossy, in this process:
+            # the planner, guessing how common a word is, would otherwise sometimes walk the
+            # bank's order through most of the bank for a rare word; and starting parallel
+            # workers costs more than the scan.
             cursor.execute(
                 "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off; "
-                "SET LOCAL work_mem = '32MB'"
+                "SET LOCAL work_mem = '32MB'; SET LOCAL max_parallel_workers_per_gather = 0"
             )
-            ids = list(candidates.order_by().values_list("pk", flat=True)[:PROBE_LIMIT])
+            ids = list(probe)
         if len(ids) == PROBE_LIMIT:
+            cache.set(common_key, True, COMMON_TTL)
             return queryset.filter(exact)
         found = queryset.filter(exact, pk__in=ids).values_list("pk", flat=True)
         return IdList(list(found), queryset)

@@ -1,6 +1,7 @@
 """Template filters for the bank: safe markdown and difficulty badges."""
 
 from django import template
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -24,11 +25,20 @@ def stored_html(html: str) -> str:
     return mark_safe(html)  # noqa: S308 - sanitised on write by render_markdown
 
 
-@register.inclusion_tag("questions/_difficulty.html")
+@register.simple_tag
 def difficulty_badge(value):
+    """A difficulty as a badge coloured by band. Built here rather than from a template: lists
+    show one per row (25 template renders a bank page)."""
     if value is None:
         band, label = "none", _("unrated")
     else:
         band = "low" if value <= 4 else "mid" if value <= 7 else "high"
         label = f"{value}/10"
-    return {"value": value, "band": band, "label": label}
+    word = _("Difficulty")
+    return format_html(
+        '<span class="badge d-{}" title="{}"><span class="visually-hidden">{} </span>{}</span>',
+        band,
+        word,
+        word,
+        label,
+    )
