@@ -51,13 +51,25 @@ def category_in_bank(*, bank: QuestionBank, pk) -> Category | None:
         return None
 
 
+# Filters no count is kept for: a list filtered by one of them counts its rows.
+UNKEPT_FILTERS = ("search", "kind", "difficulty_min", "difficulty_max")
+
+
 def kept_question_count(
-    *, bank: QuestionBank, category=None, skill=None, long_form: bool = False
+    *, filters: dict, bank: QuestionBank, category=None, skill=None
 ) -> int | None:
-    """The number of active questions in the bank, category or skill (or the bank's long-form
-    ones), from the kept counts: no query. None for a combination no count is kept for."""
-    if long_form:
-        return bank.long_form_count if category is None and skill is None else None
+    """The number of active questions a list filtered by `filters` (QuestionFilter's cleaned
+    data) holds, from the kept counts of the bank, category and skill it names (already read:
+    no query). None for filters no count is kept for, or a category the bank does not hold."""
+    if any(filters.get(name) for name in UNKEPT_FILTERS):
+        return None
+    if filters.get("category") not in (None, getattr(category, "pk", None)):
+        return None
+    if filters.get("long_form") is not None:
+        # long_form=false is the skill questions: no count is kept for that
+        if not filters["long_form"] or category is not None or skill is not None:
+            return None
+        return bank.long_form_count
     if skill is not None:
         return skill.question_count
     if category is not None:
@@ -69,7 +81,7 @@ def kept_list_count(filters: dict) -> int | None:
     """The number of active questions a list filtered by `filters` (QuestionFilter's cleaned
     data) holds, from the kept counts (1 query); None when other filters apply, or the bank,
     category and skill given do not nest (the list counts its rows then)."""
-    if any(filters.get(name) for name in ("search", "kind", "difficulty_min", "difficulty_max")):
+    if any(filters.get(name) for name in UNKEPT_FILTERS):
         return None
     bank, category, skill = (filters.get(name) for name in ("bank", "category", "skill"))
     if filters.get("long_form") is not None:

@@ -117,14 +117,7 @@ def _results_page(request, filterset, cleaned: dict, bank, category, skill):
     if filterset.question_search() is not None:
         ranked = filterset.search_ranked(size=bank.question_count)
         return uncounted_page(ranked, PAGE_SIZE, number)
-    count = None
-    unlisted = cleaned.get("category") not in (None, getattr(category, "pk", None))
-    if not unlisted and not any(
-        cleaned.get(name) for name in ("kind", "difficulty_min", "difficulty_max")
-    ):
-        count = kept_question_count(
-            bank=bank, category=category, skill=skill, long_form=bool(cleaned.get("long_form"))
-        )
+    count = kept_question_count(filters=cleaned, bank=bank, category=category, skill=skill)
     return KnownCountPaginator(filterset.qs, PAGE_SIZE, count=count).get_page(number)
 
 

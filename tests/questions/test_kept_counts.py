@@ -186,3 +186,11 @@ def test_the_migration_fills_the_counts_the_service_keeps(db, bank):
     }
     assert list(Category.objects.filter(bank=bank).order_by("pk").values()) == kept["categories"]
     assert list(Skill.objects.filter(category__bank=bank).order_by("pk").values()) == kept["skills"]
+
+
+def test_the_page_counts_skill_questions_it_keeps_no_count_for(client, interviewer, bank):
+    """long_form=false (the skill questions) has no kept count: the page counts the rows."""
+    client.force_login(interviewer)
+    html = client.get(f"/bank/?bank={bank.pk}&long_form=false").content.decode()
+    skill_questions = Question.objects.filter(bank=bank, is_active=True).exclude(skill=None)
+    assert f'data-count="{skill_questions.count()}"' in html
